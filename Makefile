@@ -31,6 +31,9 @@ test: test-build
 bench: build
 	@scripts/run-bench.sh $(RELEASE_DIR)
 
+fuzz:
+	@scripts/fuzz.sh
+
 format:
 	@find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 

@@ -1,0 +1,223 @@
+// The Store: every persistent read and write in Pathwise goes through this interface.
+//
+//   PW_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore("sqlite:pathwise.db"));
+//   PW_RETURN_IF_ERROR(store->Migrate());
+//   PW_RETURN_IF_ERROR(store->Transaction([&]() -> Status {
+//     PW_ASSIGN_OR_RETURN(PutOutcome o, store->PutPerson(student));
+//     return store->AppendEvidence(events);
+//   }));
+//
+// Backends: SQLite (`sqlite:PATH`, the embedded default) and PostgreSQL (`postgresql://...`,
+// the scale-out store). Callers never see which one they have.
+//
+// Contracts:
+// - One Store object is one database connection. It is not thread-safe: use it from one thread
+//   at a time (the server keeps a StorePool). Several Store objects may share one database.
+// - Every write method is atomic on its own. Transaction() groups several writes into one
+//   all-or-nothing unit (imports); nested Transaction() calls join the outer one.
+// - Put* methods upsert: when `id` is 0 and `source_id` is set, the row with that source_id is
+//   updated (or created); when `id` is set, that row is updated. They fill in `id` and say
+//   whether the row was created, updated or unchanged (so imports can report counts).
+// - List* methods that can grow with the district are paged by keyset (ids ascending): pass the
+//   last id seen as `after`; the result's `next_after` is set while more rows remain.
+// - Timestamps are stored as UTC milliseconds, dates as ISO text or day numbers; both
+//   backends round-trip every field exactly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/activity.h"
+#include "core/competency.h"
+#include "core/competency_graph.h"
+#include "core/evidence.h"
+#include "core/goal.h"
+#include "core/ids.h"
+#include "core/roster.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "core/wellbeing.h"
+
+namespace pw {
+
+enum class PutOutcome { kCreated, kUpdated, kUnchanged };
+
+struct PageRequest {
+  Id after = kNoId;  // return rows with id > after
+  int limit = 100;   // 1..10000
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<Id> next_after;  // set when more rows remain
+};
+
+struct PersonFilter {
+  std::optional<Role> role;
+  std::optional<Id> org_id;    // people whose primary org is this
+  std::optional<Id> class_id;  // people enrolled in this class (any enrollment role)
+};
+
+struct ClassFilter {
+  std::optional<Id> school_id;
+  std::optional<Id> person_id;  // classes this person is enrolled in (student or teacher)
+};
+
+struct EvidenceFilter {
+  std::optional<Id> student_id;
+  std::optional<Id> competency_id;
+  std::optional<Id> activity_id;
+  std::optional<Timestamp> since;  // inclusive
+  std::optional<Timestamp> until;  // exclusive
+};
+
+struct DateRange {
+  std::optional<Date> from;  // inclusive
+  std::optional<Date> to;    // inclusive
+};
+
+// Parsed form of a --db URL.
+struct StoreUrl {
+  enum class Kind { kSqlite, kPostgres } kind = Kind::kSqlite;
+  std::string target;  // the file path for SQLite; the whole URL for PostgreSQL
+};
+
+// "sqlite:PATH" (also "sqlite://PATH") or "postgresql://..." / "postgres://...".
+// InvalidArgument otherwise: --db "x": expected sqlite:PATH or postgresql://USER@HOST/DB
+Result<StoreUrl> ParseStoreUrl(std::string_view url);
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- schema and transactions
+  // Creates the schema or upgrades it to the newest version; idempotent.
+  virtual Status Migrate() = 0;
+  // 0 for an empty database.
+  virtual Result<int> SchemaVersion() = 0;
+  virtual Status Transaction(const std::function<Status()>& fn) = 0;
+
+  // ---- small key/value settings (demo seed, framework defaults, ...)
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
+
+  // ---- roster
+  virtual Result<PutOutcome> PutOrg(Org& org) = 0;
+  virtual Result<Org> GetOrg(Id id) = 0;
+  virtual Result<std::vector<Org>> ListOrgs() = 0;
+
+  virtual Result<PutOutcome> PutSession(AcademicSession& session) = 0;
+  virtual Result<std::vector<AcademicSession>> ListSessions() = 0;
+
+  virtual Result<PutOutcome> PutPerson(Person& person) = 0;
+  virtual Result<Person> GetPerson(Id id) = 0;
+  virtual Result<std::optional<Person>> FindPersonBySourceId(std::string_view source_id) = 0;
+  virtual Result<Page<Person>> ListPeople(const PersonFilter& filter, PageRequest page) = 0;
+
+  virtual Result<PutOutcome> PutCourse(Course& course) = 0;
+  virtual Result<Course> GetCourse(Id id) = 0;
+  virtual Result<std::vector<Course>> ListCourses() = 0;
+
+  virtual Result<PutOutcome> PutClass(ClassSection& cls) = 0;
+  virtual Result<ClassSection> GetClass(Id id) = 0;
+  virtual Result<std::vector<ClassSection>> ListClasses(const ClassFilter& filter) = 0;
+
+  virtual Result<PutOutcome> PutEnrollment(Enrollment& enrollment) = 0;
+  virtual Result<std::vector<Enrollment>> ListEnrollments(std::optional<Id> class_id,
+                                                          std::optional<Id> person_id) = 0;
+
+  virtual Result<PutOutcome> PutGuardianLink(const GuardianLink& link) = 0;
+  // Links where the student is `student_id` (guardians of a child) or the guardian is
+  // `guardian_id` (children of a guardian).
+  virtual Result<std::vector<GuardianLink>> ListGuardianLinks(std::optional<Id> student_id,
+                                                              std::optional<Id> guardian_id) = 0;
+
+  // ---- competency frameworks
+  virtual Result<PutOutcome> PutFramework(Framework& framework) = 0;
+  virtual Result<Framework> GetFramework(Id id) = 0;
+  virtual Result<std::vector<Framework>> ListFrameworks() = 0;
+  // Upserts by (framework_id, code) when id is 0; fills ids in.
+  virtual Result<PutOutcome> PutCompetency(Competency& competency) = 0;
+  virtual Result<Competency> GetCompetency(Id id) = 0;
+  virtual Result<std::vector<Competency>> ListCompetencies(Id framework_id) = 0;
+  // Replaces the framework's edges (both ends must belong to it).
+  virtual Status SetEdges(Id framework_id, std::span<const CompetencyEdge> edges) = 0;
+  virtual Result<std::vector<CompetencyEdge>> ListEdges(Id framework_id) = 0;
+  // Competencies and edges of a framework, validated (a stored cycle is reported, not hidden).
+  virtual Result<CompetencyGraph> LoadGraph(Id framework_id) = 0;
+
+  // ---- activities
+  virtual Result<PutOutcome> PutActivity(Activity& activity) = 0;
+  virtual Result<Activity> GetActivity(Id id) = 0;
+  virtual Result<std::optional<Activity>> FindActivityBySourceId(std::string_view source_id) = 0;
+  virtual Result<std::vector<Activity>> ListActivities() = 0;
+
+  // ---- evidence (the big table)
+  // Bulk append, one transaction (or part of the caller's); fills in ids. Each event must pass
+  // ValidateEvidence and name existing students/activities/competencies; otherwise nothing is
+  // written and the error names the event's index.
+  virtual Status AppendEvidence(std::span<EvidenceEvent> events) = 0;
+  virtual Result<Page<EvidenceEvent>> ListEvidence(const EvidenceFilter& filter,
+                                                   PageRequest page) = 0;
+  // Streams matching evidence ordered by (student_id, time, id) without materializing it; the
+  // callback may stop the scan by returning a non-OK status, which ScanEvidence returns.
+  virtual Status ScanEvidence(const EvidenceFilter& filter,
+                              const std::function<Status(const EvidenceEvent&)>& fn) = 0;
+  virtual Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) = 0;
+
+  // ---- non-achievement records
+  // Attendance is keyed by (student, date): a second record for the same day replaces the first.
+  virtual Status PutAttendance(std::span<const AttendanceRecord> records) = 0;
+  virtual Result<std::vector<AttendanceRecord>> ListAttendance(Id student_id, DateRange range) = 0;
+  virtual Result<PutOutcome> PutBehavior(BehaviorIncident& incident) = 0;
+  virtual Result<std::vector<BehaviorIncident>> ListBehavior(Id student_id, DateRange range) = 0;
+  // SEL scores are keyed by (student, date, scale).
+  virtual Status PutSel(std::span<const SelScore> scores) = 0;
+  virtual Result<std::vector<SelScore>> ListSel(Id student_id, DateRange range) = 0;
+
+  // ---- goals
+  virtual Result<PutOutcome> PutGoal(Goal& goal) = 0;
+  virtual Result<std::vector<Goal>> ListGoals(Id student_id) = 0;
+};
+
+// Opens (and creates, for SQLite) the database named by `url`. Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+
+// A fixed set of connections to one database for a multi-threaded server. Acquire() blocks
+// until a connection is free; the lease returns it when destroyed.
+class StorePool {
+ public:
+  static Result<std::unique_ptr<StorePool>> Open(std::string_view url, int size);
+
+  class Lease {
+   public:
+    Lease(StorePool* pool, std::unique_ptr<Store> store) : pool_(pool), store_(std::move(store)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = default;
+    ~Lease();
+    Store& operator*() { return *store_; }
+    Store* operator->() { return store_.get(); }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<Store> store_;
+  };
+
+  Lease Acquire();
+  ~StorePool();
+
+ private:
+  struct State;
+  explicit StorePool(std::unique_ptr<State> state);
+  void Release(std::unique_ptr<Store> store);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace pw
