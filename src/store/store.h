@@ -14,10 +14,21 @@
 // - One Store object is one database connection. It is not thread-safe: use it from one thread
 //   at a time (the server keeps a StorePool). Several Store objects may share one database.
 // - Every write method is atomic on its own. Transaction() groups several writes into one
-//   all-or-nothing unit (imports); nested Transaction() calls join the outer one.
+//   all-or-nothing unit (imports); nested Transaction() calls join the outer one. A failure
+//   anywhere inside (an inner Transaction() or any write method returning an error) rolls back
+//   the whole outermost transaction, even if the caller ignores that error and carries on:
+//   Transaction() then returns the first failure.
 // - Put* methods upsert: when `id` is 0 and `source_id` is set, the row with that source_id is
 //   updated (or created); when `id` is set, that row is updated. They fill in `id` and say
 //   whether the row was created, updated or unchanged (so imports can report counts).
+//   When `id` is set but no row has it yet, the row is inserted with exactly that id
+//   (kCreated): the simulator and the demo load a fresh database with pre-assigned ids. A
+//   source_id that already belongs to a different row is AlreadyExists. References to other
+//   rows (org_id, class_id, competencies, ...) must exist, else InvalidArgument naming the
+//   field (`person "s-1": org_id 9 does not exist`). Rows without a source_id have their own
+//   natural keys where noted (competency: framework_id + code; enrollment: class_id +
+//   person_id; behavior incident: source_system + source_record).
+// - Ids filled in by a write are final once the outermost transaction commits.
 // - List* methods that can grow with the district are paged by keyset (ids ascending): pass the
 //   last id seen as `after`; the result's `next_after` is set while more rows remain.
 // - Timestamps are stored as UTC milliseconds, dates as ISO text or day numbers; both
@@ -31,6 +42,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/activity.h"
@@ -59,28 +71,31 @@ struct Page {
   std::optional<Id> next_after;  // set when more rows remain
 };
 
+// Filters: every field is optional (designated initializers such as {.role = Role::kStudent}
+// leave the others unset); set fields combine with AND.
 struct PersonFilter {
-  std::optional<Role> role;
-  std::optional<Id> org_id;    // people whose primary org is this
-  std::optional<Id> class_id;  // people enrolled in this class (any enrollment role)
+  std::optional<Role> role = std::nullopt;
+  std::optional<Id> org_id = std::nullopt;    // people whose primary org is this
+  std::optional<Id> class_id = std::nullopt;  // people enrolled in this class (any enrollment role)
 };
 
 struct ClassFilter {
-  std::optional<Id> school_id;
-  std::optional<Id> person_id;  // classes this person is enrolled in (student or teacher)
+  std::optional<Id> school_id = std::nullopt;
+  std::optional<Id> person_id =
+      std::nullopt;  // classes this person is enrolled in (student or teacher)
 };
 
 struct EvidenceFilter {
-  std::optional<Id> student_id;
-  std::optional<Id> competency_id;
-  std::optional<Id> activity_id;
-  std::optional<Timestamp> since;  // inclusive
-  std::optional<Timestamp> until;  // exclusive
+  std::optional<Id> student_id = std::nullopt;
+  std::optional<Id> competency_id = std::nullopt;
+  std::optional<Id> activity_id = std::nullopt;
+  std::optional<Timestamp> since = std::nullopt;  // inclusive
+  std::optional<Timestamp> until = std::nullopt;  // exclusive
 };
 
 struct DateRange {
-  std::optional<Date> from;  // inclusive
-  std::optional<Date> to;    // inclusive
+  std::optional<Date> from = std::nullopt;  // inclusive
+  std::optional<Date> to = std::nullopt;    // inclusive
 };
 
 // Parsed form of a --db URL.
@@ -160,14 +175,18 @@ class Store {
   virtual Result<std::vector<Activity>> ListActivities() = 0;
 
   // ---- evidence (the big table)
-  // Bulk append, one transaction (or part of the caller's); fills in ids. Each event must pass
-  // ValidateEvidence and name existing students/activities/competencies; otherwise nothing is
-  // written and the error names the event's index.
+  // Bulk append, one transaction (or part of the caller's); fills in ids. Incoming ids are
+  // ignored: every event is a new row with a new id. Each event must pass ValidateEvidence and
+  // name an existing student (role student) and existing activities/competencies; otherwise
+  // nothing is written and the error names the event's index and field:
+  //   evidence 17: competency_id 99 does not exist
+  //   evidence 3: score 1.5 is outside [0, 1]
   virtual Status AppendEvidence(std::span<EvidenceEvent> events) = 0;
   virtual Result<Page<EvidenceEvent>> ListEvidence(const EvidenceFilter& filter,
                                                    PageRequest page) = 0;
   // Streams matching evidence ordered by (student_id, time, id) without materializing it; the
   // callback may stop the scan by returning a non-OK status, which ScanEvidence returns.
+  // The callback must not write evidence (reads through the same Store are fine).
   virtual Status ScanEvidence(const EvidenceFilter& filter,
                               const std::function<Status(const EvidenceEvent&)>& fn) = 0;
   virtual Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) = 0;
@@ -187,7 +206,9 @@ class Store {
   virtual Result<std::vector<Goal>> ListGoals(Id student_id) = 0;
 };
 
-// Opens (and creates, for SQLite) the database named by `url`. Does not migrate.
+// Opens (and creates, for SQLite) the database named by `url`. Does not migrate. InvalidArgument
+// for a malformed URL or a file that cannot be opened; Unimplemented for postgresql:// until
+// that backend exists.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
 
 // A fixed set of connections to one database for a multi-threaded server. Acquire() blocks
@@ -199,8 +220,10 @@ class StorePool {
   class Lease {
    public:
     Lease(StorePool* pool, std::unique_ptr<Store> store) : pool_(pool), store_(std::move(store)) {}
-    Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = default;
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), store_(std::move(other.store_)) {}
+    // Returns the connection held so far to its pool, then takes over `other`'s.
+    Lease& operator=(Lease&& other) noexcept;
     ~Lease();
     Store& operator*() { return *store_; }
     Store* operator->() { return store_.get(); }
@@ -211,6 +234,7 @@ class StorePool {
   };
 
   Lease Acquire();
+  // Every Lease must have been destroyed before the pool is.
   ~StorePool();
 
  private:

@@ -1,0 +1,305 @@
+#include "store/sqlite/migrations.h"
+
+#include <array>
+
+namespace pw::sqlite {
+namespace {
+
+// Conventions (docs/store.md): ids are INTEGER PRIMARY KEY (the rowid); a missing reference
+// (kNoId) and an empty source_id are NULL, so UNIQUE(source_id) only binds real ids; enums that
+// people read in SQL are their text names, the evidence kind is a small integer; timestamps are
+// UTC milliseconds (`*_ms`), dates are days since 1970-01-01 (`*_day`).
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE orgs (
+  id        INTEGER PRIMARY KEY,
+  source_id TEXT UNIQUE,
+  name      TEXT NOT NULL,
+  type      TEXT NOT NULL,
+  parent_id INTEGER REFERENCES orgs(id)
+);
+
+CREATE TABLE sessions (
+  id          INTEGER PRIMARY KEY,
+  source_id   TEXT UNIQUE,
+  title       TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  start_day   INTEGER NOT NULL,
+  end_day     INTEGER NOT NULL,
+  parent_id   INTEGER REFERENCES sessions(id),
+  school_year INTEGER NOT NULL
+);
+
+CREATE TABLE people (
+  id          INTEGER PRIMARY KEY,
+  source_id   TEXT UNIQUE,
+  given_name  TEXT NOT NULL,
+  family_name TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  grade       TEXT NOT NULL,
+  org_id      INTEGER REFERENCES orgs(id)
+);
+CREATE INDEX people_by_role ON people(role);
+CREATE INDEX people_by_org ON people(org_id);
+
+CREATE TABLE frameworks (
+  id          INTEGER PRIMARY KEY,
+  source_id   TEXT UNIQUE,
+  title       TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  attribution TEXT NOT NULL
+);
+
+CREATE TABLE competencies (
+  id           INTEGER PRIMARY KEY,
+  framework_id INTEGER NOT NULL REFERENCES frameworks(id),
+  source_id    TEXT UNIQUE,
+  code         TEXT NOT NULL,
+  statement    TEXT NOT NULL,
+  grade        TEXT NOT NULL,
+  parent_id    INTEGER REFERENCES competencies(id),
+  UNIQUE (framework_id, code)
+);
+CREATE INDEX competencies_by_parent ON competencies(parent_id) WHERE parent_id IS NOT NULL;
+
+CREATE TABLE competency_edges (
+  framework_id INTEGER NOT NULL REFERENCES frameworks(id),
+  from_id      INTEGER NOT NULL REFERENCES competencies(id),
+  to_id        INTEGER NOT NULL REFERENCES competencies(id),
+  kind         TEXT NOT NULL,
+  position     INTEGER NOT NULL,
+  PRIMARY KEY (framework_id, position)
+);
+CREATE INDEX competency_edges_by_from ON competency_edges(from_id);
+CREATE INDEX competency_edges_by_to ON competency_edges(to_id);
+
+CREATE TABLE courses (
+  id           INTEGER PRIMARY KEY,
+  source_id    TEXT UNIQUE,
+  title        TEXT NOT NULL,
+  code         TEXT NOT NULL,
+  org_id       INTEGER REFERENCES orgs(id),
+  framework_id INTEGER REFERENCES frameworks(id)
+);
+
+CREATE TABLE course_competencies (
+  course_id     INTEGER NOT NULL REFERENCES courses(id),
+  position      INTEGER NOT NULL,
+  competency_id INTEGER NOT NULL REFERENCES competencies(id),
+  PRIMARY KEY (course_id, position)
+);
+CREATE INDEX course_competencies_by_competency ON course_competencies(competency_id);
+
+CREATE TABLE classes (
+  id         INTEGER PRIMARY KEY,
+  source_id  TEXT UNIQUE,
+  title      TEXT NOT NULL,
+  course_id  INTEGER REFERENCES courses(id),
+  school_id  INTEGER REFERENCES orgs(id),
+  session_id INTEGER REFERENCES sessions(id),
+  period     TEXT NOT NULL
+);
+CREATE INDEX classes_by_school ON classes(school_id);
+CREATE INDEX classes_by_course ON classes(course_id);
+
+CREATE TABLE enrollments (
+  id         INTEGER PRIMARY KEY,
+  source_id  TEXT UNIQUE,
+  class_id   INTEGER NOT NULL REFERENCES classes(id),
+  person_id  INTEGER NOT NULL REFERENCES people(id),
+  role       TEXT NOT NULL,
+  is_primary INTEGER NOT NULL,
+  begin_day  INTEGER,
+  end_day    INTEGER
+);
+CREATE INDEX enrollments_by_class ON enrollments(class_id, person_id);
+CREATE INDEX enrollments_by_person ON enrollments(person_id, class_id);
+
+CREATE TABLE guardian_links (
+  guardian_id INTEGER NOT NULL REFERENCES people(id),
+  student_id  INTEGER NOT NULL REFERENCES people(id),
+  relation    TEXT NOT NULL,
+  PRIMARY KEY (guardian_id, student_id)
+);
+CREATE INDEX guardian_links_by_student ON guardian_links(student_id, guardian_id);
+
+CREATE TABLE activities (
+  id               INTEGER PRIMARY KEY,
+  source_id        TEXT UNIQUE,
+  title            TEXT NOT NULL,
+  modality         TEXT NOT NULL,
+  duration_minutes INTEGER NOT NULL,
+  difficulty       REAL NOT NULL
+);
+
+CREATE TABLE activity_competencies (
+  activity_id   INTEGER NOT NULL REFERENCES activities(id),
+  position      INTEGER NOT NULL,
+  competency_id INTEGER NOT NULL REFERENCES competencies(id),
+  PRIMARY KEY (activity_id, position)
+);
+CREATE INDEX activity_competencies_by_competency ON activity_competencies(competency_id);
+
+CREATE TABLE activity_tags (
+  activity_id INTEGER NOT NULL REFERENCES activities(id),
+  position    INTEGER NOT NULL,
+  tag         TEXT NOT NULL,
+  PRIMARY KEY (activity_id, position)
+);
+CREATE INDEX activity_tags_by_tag ON activity_tags(tag);
+
+-- Source systems are few and repeated on every evidence row: stored once, referenced by id.
+CREATE TABLE source_systems (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE evidence (
+  id               INTEGER PRIMARY KEY,
+  student_id       INTEGER NOT NULL REFERENCES people(id),
+  activity_id      INTEGER REFERENCES activities(id),
+  competency_id    INTEGER REFERENCES competencies(id),
+  time_ms          INTEGER NOT NULL,
+  kind             INTEGER NOT NULL,
+  score            REAL NOT NULL,
+  rubric_level     INTEGER NOT NULL,
+  rubric_max       INTEGER NOT NULL,
+  source_system_id INTEGER REFERENCES source_systems(id),
+  source_record    TEXT
+);
+CREATE INDEX evidence_by_student_time ON evidence(student_id, time_ms);
+CREATE INDEX evidence_by_competency ON evidence(competency_id) WHERE competency_id IS NOT NULL;
+CREATE INDEX evidence_by_activity ON evidence(activity_id) WHERE activity_id IS NOT NULL;
+
+CREATE TABLE attendance (
+  student_id    INTEGER NOT NULL REFERENCES people(id),
+  day           INTEGER NOT NULL,
+  status        TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  PRIMARY KEY (student_id, day)
+);
+
+CREATE TABLE behavior (
+  id            INTEGER PRIMARY KEY,
+  student_id    INTEGER NOT NULL REFERENCES people(id),
+  time_ms       INTEGER NOT NULL,
+  category      TEXT NOT NULL,
+  severity      INTEGER NOT NULL,
+  description   TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  source_record TEXT,
+  UNIQUE (source_system, source_record)
+);
+CREATE INDEX behavior_by_student_time ON behavior(student_id, time_ms);
+
+CREATE TABLE sel_scores (
+  student_id    INTEGER NOT NULL REFERENCES people(id),
+  day           INTEGER NOT NULL,
+  scale         TEXT NOT NULL,
+  score         REAL NOT NULL,
+  scale_min     REAL NOT NULL,
+  scale_max     REAL NOT NULL,
+  source_system TEXT NOT NULL,
+  PRIMARY KEY (student_id, day, scale)
+);
+
+CREATE TABLE goals (
+  id          INTEGER PRIMARY KEY,
+  student_id  INTEGER NOT NULL REFERENCES people(id),
+  description TEXT NOT NULL,
+  target_day  INTEGER,
+  status      TEXT NOT NULL,
+  set_by      INTEGER REFERENCES people(id),
+  created_ms  INTEGER NOT NULL
+);
+CREATE INDEX goals_by_student ON goals(student_id);
+
+CREATE TABLE goal_competencies (
+  goal_id       INTEGER NOT NULL REFERENCES goals(id),
+  position      INTEGER NOT NULL,
+  competency_id INTEGER NOT NULL REFERENCES competencies(id),
+  PRIMARY KEY (goal_id, position)
+);
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
+              kSchemaV1},
+};
+
+constexpr std::string_view kCreateVersionTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version       INTEGER PRIMARY KEY,
+  description   TEXT NOT NULL,
+  applied_at_ms INTEGER NOT NULL
+);
+)sql";
+
+}  // namespace
+
+std::span<const Migration> SchemaMigrations() { return kMigrations; }
+
+Result<int> ReadSchemaVersion(SqliteDb& db) {
+  PW_ASSIGN_OR_RETURN(
+      Stmt exists,
+      db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"));
+  PW_ASSIGN_OR_RETURN(bool has_table, exists.Step());
+  if (!has_table) return 0;
+  exists = Stmt();
+  PW_ASSIGN_OR_RETURN(Stmt max, db.Prepare("SELECT coalesce(max(version), 0) FROM schema_version"));
+  PW_ASSIGN_OR_RETURN(bool row, max.Step());
+  return row ? static_cast<int>(max.Int(0)) : 0;
+}
+
+Status ApplyMigrations(SqliteDb& db, std::span<const Migration> migrations, std::int64_t now_ms) {
+  const int newest = migrations.empty() ? 0 : migrations.back().version;
+  for (const Migration& m : migrations) {
+    // IMMEDIATE takes the write lock first, so a concurrent migrator waits (busy_timeout) and
+    // then sees the version this one wrote.
+    PW_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status s = [&]() -> Status {
+      PW_RETURN_IF_ERROR(db.Exec(kCreateVersionTable));
+      PW_ASSIGN_OR_RETURN(int current, ReadSchemaVersion(db));
+      if (current > newest) {
+        return FailedPreconditionError(
+            "sqlite:{}: the database has schema version {}, newer than this pathwise knows ({}); "
+            "upgrade pathwise",
+            db.path(), current, newest);
+      }
+      if (current >= m.version) return OkStatus();
+      if (current != m.version - 1) {
+        return InternalError("schema migration {} follows version {}, but the database is at {}",
+                             m.version, m.version - 1, current);
+      }
+      Status applied = db.Exec(m.sql);
+      if (!applied.ok()) {
+        return applied.WithPrefix(
+            fmt::format("schema migration {} ({})", m.version, m.description));
+      }
+      return db.Run(
+          "INSERT INTO schema_version(version, description, applied_at_ms) VALUES (?, ?, ?)",
+          m.version, m.description, now_ms);
+    }();
+    if (!s.ok()) {
+      db.Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    PW_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  if (migrations.empty()) {
+    PW_ASSIGN_OR_RETURN(int current, ReadSchemaVersion(db));
+    if (current > 0) {
+      return FailedPreconditionError(
+          "sqlite:{}: the database has schema version {}, newer than this pathwise knows (0)",
+          db.path(), current);
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace pw::sqlite

@@ -1,0 +1,170 @@
+#include "store/sqlite/sqlite_db.h"
+
+#include <utility>
+
+namespace pw::sqlite {
+
+Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
+  std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+      return OkStatus();
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return UnavailableError("{}: the database is busy (another connection holds its lock): {}",
+                              what, detail);
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExistsError("{}: {}", what, detail);
+      }
+      return InvalidArgumentError("{}: {}", what, detail);
+    case SQLITE_CANTOPEN:
+      return InvalidArgumentError("{}: cannot open the database file ({})", what, detail);
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return FailedPreconditionError("{}: not a usable SQLite database ({})", what, detail);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return PermissionDeniedError("{}: {}", what, detail);
+    case SQLITE_FULL:
+      return ResourceExhaustedError("{}: {}", what, detail);
+    default:
+      return InternalError("{}: {}", what, detail);
+  }
+}
+
+// ---- Stmt
+
+Stmt::Stmt(Stmt&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      cached_(other.cached_) {}
+
+Stmt& Stmt::operator=(Stmt&& other) noexcept {
+  if (this != &other) {
+    Release();
+    db_ = std::exchange(other.db_, nullptr);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    cached_ = other.cached_;
+  }
+  return *this;
+}
+
+Stmt::~Stmt() { Release(); }
+
+void Stmt::Release() {
+  if (stmt_ == nullptr) return;
+  if (cached_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    db_->GiveBack(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  db_ = nullptr;
+}
+
+Result<bool> Stmt::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  // sqlite3_step's own code is the extended one when SQLITE_OPEN_EXRESCODE is set.
+  Status s = SqliteStatus(db_->handle(), rc, "sqlite");
+  sqlite3_reset(stmt_);
+  return s;
+}
+
+Status Stmt::Run() {
+  while (true) {
+    PW_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) break;
+  }
+  sqlite3_reset(stmt_);
+  return OkStatus();
+}
+
+void Stmt::Reset() { sqlite3_reset(stmt_); }
+
+std::string Stmt::Text(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  if (p == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+// ---- SqliteDb
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms) {
+  sqlite3* raw = nullptr;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
+  const std::string what = "sqlite:" + path;
+  if (rc != SQLITE_OK) return SqliteStatus(raw, rc, what);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+
+  // The first real read fails here for a file that is not a database.
+  rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(raw, rc, what);
+
+  // WAL: readers never block the writer and a commit is one sequential append. The mode is
+  // persistent in the file; asking again is cheap. ":memory:" databases report "memory".
+  PW_ASSIGN_OR_RETURN(Stmt wal, db->Prepare("PRAGMA journal_mode=WAL"));
+  PW_ASSIGN_OR_RETURN(bool row, wal.Step());
+  std::string mode = row ? wal.Text(0) : "";
+  wal = Stmt();
+  if (mode != "wal" && mode != "memory") {
+    return FailedPreconditionError("{}: cannot switch the database to WAL mode (it is in {} mode)",
+                                   what, mode);
+  }
+  // NORMAL in WAL mode: a commit is in the OS once acknowledged, so it survives the process
+  // being killed; only a power loss or OS crash may lose the last commits (never corrupts).
+  PW_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  return db;
+}
+
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return OkStatus();
+  sqlite3_free(err);
+  return SqliteStatus(db_, sqlite3_extended_errcode(db_), "sqlite");
+}
+
+Result<Stmt> SqliteDb::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end() && !it->second.leased) {
+    it->second.leased = true;
+    return Stmt(this, it->second.stmt, true);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return SqliteStatus(db_, rc, "sqlite: preparing \"" + sql + "\"");
+  }
+  if (it != cache_.end()) return Stmt(this, stmt, false);  // the cached one is busy
+  CacheEntry& entry = cache_[sql];
+  entry.stmt = stmt;
+  entry.leased = true;
+  by_handle_[stmt] = &entry;
+  return Stmt(this, stmt, true);
+}
+
+void SqliteDb::GiveBack(sqlite3_stmt* stmt) {
+  auto it = by_handle_.find(stmt);
+  if (it != by_handle_.end()) it->second->leased = false;
+}
+
+}  // namespace pw::sqlite

@@ -1,0 +1,466 @@
+// SqliteStore: evidence (the big table, with its bulk path) and the non-achievement records
+// (attendance, behavior, social-emotional scores).
+#include <cmath>
+#include <cstdint>
+#include <unordered_map>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_util.h"
+
+namespace pw {
+
+using sqlite::Null;
+using sqlite::OptText;
+using sqlite::Ref;
+using sqlite::Stmt;
+
+namespace {
+
+// Outcome kinds are stored as these integers (docs/store.md); never renumber.
+constexpr int KindCode(OutcomeKind k) { return static_cast<int>(k); }
+constexpr int kMaxKindCode = static_cast<int>(OutcomeKind::kRubric);
+
+// Remembers, per distinct id of one batch, whether it passed its existence check (the bulk
+// path checks each distinct id once, not once per event).
+class IdChecks {
+ public:
+  // "" = fine; otherwise the reason it is not. `lookup` runs once per distinct id.
+  template <typename Lookup>
+  Result<const std::string*> Check(Id id, Lookup lookup) {
+    if (id == last_id_) return last_;
+    auto it = seen_.find(id);
+    if (it == seen_.end()) {
+      PW_ASSIGN_OR_RETURN(std::string problem, lookup(id));
+      it = seen_.emplace(id, std::move(problem)).first;
+    }
+    last_id_ = id;
+    last_ = &it->second;
+    return last_;
+  }
+
+ private:
+  std::unordered_map<Id, std::string> seen_;
+  Id last_id_ = kNoId;
+  const std::string* last_ = nullptr;
+};
+
+// The WHERE clause of an evidence filter, with parameters ?1..?5 bound by BindEvidenceFilter.
+std::string EvidenceWhere(const EvidenceFilter& f) {
+  std::string where = "WHERE 1";
+  if (f.student_id) where += " AND student_id = ?1";
+  if (f.competency_id) where += " AND competency_id = ?2";
+  if (f.activity_id) where += " AND activity_id = ?3";
+  if (f.since) where += " AND time_ms >= ?4";
+  if (f.until) where += " AND time_ms < ?5";
+  return where;
+}
+
+void BindEvidenceFilter(Stmt& st, const EvidenceFilter& f) {
+  if (f.student_id) st.BindOne(1, *f.student_id);
+  if (f.competency_id) st.BindOne(2, *f.competency_id);
+  if (f.activity_id) st.BindOne(3, *f.activity_id);
+  if (f.since) st.BindOne(4, f.since->millis);
+  if (f.until) st.BindOne(5, f.until->millis);
+}
+
+constexpr char kEvidenceColumns[] =
+    "id, student_id, activity_id, competency_id, time_ms, kind, score, rubric_level, rubric_max, "
+    "source_system_id, source_record";
+
+}  // namespace
+
+// ---- source systems
+
+Result<std::int64_t> SqliteStore::SourceSystemId(const std::string& name) {
+  if (auto it = source_ids_.find(name); it != source_ids_.end()) return it->second;
+  {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT id FROM source_systems WHERE name = ?"));
+    st.Bind(name);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) {
+      const std::int64_t id = st.Int(0);
+      source_ids_[name] = id;
+      source_names_[id] = name;
+      return id;
+    }
+  }
+  // Only called inside a transaction; a rollback clears both caches again.
+  PW_RETURN_IF_ERROR(db_->Run("INSERT INTO source_systems(name) VALUES (?)", name));
+  const std::int64_t id = db_->LastInsertId();
+  source_ids_[name] = id;
+  source_names_[id] = name;
+  return id;
+}
+
+Result<std::string> SqliteStore::SourceSystemName(std::int64_t id) {
+  if (auto it = source_names_.find(id); it != source_names_.end()) return it->second;
+  PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT name FROM source_systems WHERE id = ?"));
+  st.Bind(id);
+  PW_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return InternalError("evidence names source system {}, which does not exist", id);
+  std::string name = st.Text(0);
+  source_names_[id] = name;
+  return name;
+}
+
+// ---- evidence
+
+Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
+  if (events.empty()) return OkStatus();
+  return Transaction([&]() -> Status {
+    // 1. Validate every event before writing any, so a bad batch writes nothing and the error
+    //    names the first bad event. Each distinct referenced id is looked up once.
+    IdChecks students, activities, competencies;
+    auto student_lookup = [&](Id id) { return StudentProblem(id); };
+    auto exists_lookup = [&](const char* table, const char* field) {
+      return [this, table, field](Id id) -> Result<std::string> {
+        PW_ASSIGN_OR_RETURN(bool found, Exists(table, id));
+        return found ? std::string() : fmt::format("{} {} does not exist", field, id);
+      };
+    };
+    auto activity_lookup = exists_lookup("activities", "activity_id");
+    auto competency_lookup = exists_lookup("competencies", "competency_id");
+    for (size_t i = 0; i < events.size(); ++i) {
+      const EvidenceEvent& e = events[i];
+      if (Status v = ValidateEvidence(e); !v.ok()) {
+        std::string_view msg = v.message();
+        constexpr std::string_view kPrefix = "evidence: ";
+        if (msg.starts_with(kPrefix)) msg.remove_prefix(kPrefix.size());
+        return InvalidArgumentError("evidence {}: {}", i, msg);
+      }
+      PW_ASSIGN_OR_RETURN(const std::string* problem, students.Check(e.student_id, student_lookup));
+      if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
+      if (e.activity_id != kNoId) {
+        PW_ASSIGN_OR_RETURN(problem, activities.Check(e.activity_id, activity_lookup));
+        if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
+      }
+      if (e.competency_id != kNoId) {
+        PW_ASSIGN_OR_RETURN(problem, competencies.Check(e.competency_id, competency_lookup));
+        if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
+      }
+    }
+
+    // 2. One prepared INSERT, reused for every row of the batch.
+    PW_ASSIGN_OR_RETURN(Stmt insert,
+                        db_->Prepare("INSERT INTO evidence(student_id, activity_id, "
+                                     "competency_id, time_ms, kind, score, rubric_level, "
+                                     "rubric_max, source_system_id, source_record) VALUES (?, ?, "
+                                     "?, ?, ?, ?, ?, ?, ?, ?)"));
+    sqlite3_stmt* st = insert.handle();
+    const std::string* last_system = nullptr;
+    std::int64_t system_id = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+      EvidenceEvent& e = events[i];
+      if (last_system == nullptr || *last_system != e.source_system) {
+        if (e.source_system.empty()) {
+          system_id = 0;
+        } else {
+          PW_ASSIGN_OR_RETURN(system_id, SourceSystemId(e.source_system));
+        }
+        last_system = &e.source_system;
+      }
+      sqlite3_bind_int64(st, 1, e.student_id);
+      if (e.activity_id != kNoId) {
+        sqlite3_bind_int64(st, 2, e.activity_id);
+      } else {
+        sqlite3_bind_null(st, 2);
+      }
+      if (e.competency_id != kNoId) {
+        sqlite3_bind_int64(st, 3, e.competency_id);
+      } else {
+        sqlite3_bind_null(st, 3);
+      }
+      sqlite3_bind_int64(st, 4, e.time.millis);
+      sqlite3_bind_int(st, 5, KindCode(e.kind));
+      sqlite3_bind_double(st, 6, e.score);
+      sqlite3_bind_int(st, 7, e.rubric_level);
+      sqlite3_bind_int(st, 8, e.rubric_max);
+      if (system_id != 0) {
+        sqlite3_bind_int64(st, 9, system_id);
+      } else {
+        sqlite3_bind_null(st, 9);
+      }
+      if (!e.source_record.empty()) {
+        // STATIC: the event outlives the step below.
+        sqlite3_bind_text(st, 10, e.source_record.data(), static_cast<int>(e.source_record.size()),
+                          SQLITE_STATIC);
+      } else {
+        sqlite3_bind_null(st, 10);
+      }
+      const int rc = sqlite3_step(st);
+      sqlite3_reset(st);
+      if (rc != SQLITE_DONE) {
+        return sqlite::SqliteStatus(db_->handle(), rc, fmt::format("evidence {}", i));
+      }
+      e.id = sqlite3_last_insert_rowid(db_->handle());
+    }
+    return OkStatus();
+  });
+}
+
+namespace {
+
+// Reads one evidence row (kEvidenceColumns order); the source system is resolved by the caller.
+Result<EvidenceEvent> ReadEvidenceRow(const Stmt& st, std::int64_t* system_id) {
+  EvidenceEvent e;
+  e.id = st.Int(0);
+  e.student_id = st.Int(1);
+  e.activity_id = st.Int(2);
+  e.competency_id = st.Int(3);
+  e.time = Timestamp{st.Int(4)};
+  const std::int64_t kind = st.Int(5);
+  if (kind < 0 || kind > kMaxKindCode) {
+    return InternalError("evidence {}: stored outcome kind {} is unknown", e.id, kind);
+  }
+  e.kind = static_cast<OutcomeKind>(kind);
+  e.score = st.Real(6);
+  e.rubric_level = static_cast<std::int16_t>(st.Int(7));
+  e.rubric_max = static_cast<std::int16_t>(st.Int(8));
+  *system_id = st.Int(9);
+  e.source_record = st.Text(10);
+  return e;
+}
+
+}  // namespace
+
+Result<Page<EvidenceEvent>> SqliteStore::ListEvidence(const EvidenceFilter& filter,
+                                                      PageRequest page) {
+  PW_RETURN_IF_ERROR(sqlite::CheckPage(page));
+  PW_ASSIGN_OR_RETURN(Stmt st,
+                      db_->Prepare(fmt::format("SELECT {} FROM evidence {} AND id > ?6 ORDER BY id "
+                                               "LIMIT ?7",
+                                               kEvidenceColumns, EvidenceWhere(filter))));
+  BindEvidenceFilter(st, filter);
+  st.BindOne(6, page.after);
+  st.BindOne(7, page.limit + 1);
+  return sqlite::ReadPage<EvidenceEvent>(
+      st, page.limit, [&](const Stmt& s) -> Result<EvidenceEvent> {
+        std::int64_t system_id = 0;
+        PW_ASSIGN_OR_RETURN(EvidenceEvent e, ReadEvidenceRow(s, &system_id));
+        if (system_id != 0) {
+          PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
+        }
+        return e;
+      });
+}
+
+Status SqliteStore::ScanEvidence(const EvidenceFilter& filter,
+                                 const std::function<Status(const EvidenceEvent&)>& fn) {
+  PW_ASSIGN_OR_RETURN(
+      Stmt st, db_->Prepare(fmt::format("SELECT {} FROM evidence {} ORDER BY student_id, time_ms, "
+                                        "id",
+                                        kEvidenceColumns, EvidenceWhere(filter))));
+  BindEvidenceFilter(st, filter);
+  while (true) {
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    std::int64_t system_id = 0;
+    PW_ASSIGN_OR_RETURN(EvidenceEvent e, ReadEvidenceRow(st, &system_id));
+    if (system_id != 0) {
+      PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
+    }
+    PW_RETURN_IF_ERROR(fn(e));
+  }
+  return OkStatus();
+}
+
+Result<std::int64_t> SqliteStore::CountEvidence(const EvidenceFilter& filter) {
+  PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare(fmt::format("SELECT count(*) FROM evidence {}",
+                                                        EvidenceWhere(filter))));
+  BindEvidenceFilter(st, filter);
+  PW_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+// ---- attendance
+
+namespace {
+
+// Inclusive day bounds of a DateRange as SQL parameters (open ends become the extremes).
+std::int64_t FromDay(const DateRange& r) { return r.from ? r.from->days : INT32_MIN; }
+std::int64_t ToDay(const DateRange& r) { return r.to ? r.to->days : INT32_MAX; }
+
+}  // namespace
+
+Status SqliteStore::PutAttendance(std::span<const AttendanceRecord> records) {
+  if (records.empty()) return OkStatus();
+  return Transaction([&]() -> Status {
+    IdChecks students;
+    auto lookup = [&](Id id) { return StudentProblem(id); };
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (records[i].student_id == kNoId) {
+        return InvalidArgumentError("attendance {}: student_id is missing", i);
+      }
+      PW_ASSIGN_OR_RETURN(const std::string* problem,
+                          students.Check(records[i].student_id, lookup));
+      if (!problem->empty()) return InvalidArgumentError("attendance {}: {}", i, *problem);
+    }
+    PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT INTO attendance(student_id, day, status, "
+                                              "source_system) VALUES (?, ?, ?, ?) ON "
+                                              "CONFLICT(student_id, day) DO UPDATE SET status = "
+                                              "excluded.status, source_system = "
+                                              "excluded.source_system"));
+    for (const AttendanceRecord& r : records) {
+      st.Bind(r.student_id, static_cast<std::int64_t>(r.date.days), AttendanceStatusName(r.status),
+              r.source_system);
+      PW_RETURN_IF_ERROR(st.Run());
+    }
+    return OkStatus();
+  });
+}
+
+Result<std::vector<AttendanceRecord>> SqliteStore::ListAttendance(Id student_id, DateRange range) {
+  PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT student_id, day, status, source_system FROM "
+                                            "attendance WHERE student_id = ? AND day >= ? AND day "
+                                            "<= ? ORDER BY day"));
+  st.Bind(student_id, FromDay(range), ToDay(range));
+  return sqlite::ReadAll<AttendanceRecord>(st, [](const Stmt& s) -> Result<AttendanceRecord> {
+    AttendanceRecord r;
+    r.student_id = s.Int(0);
+    r.date = Date{static_cast<std::int32_t>(s.Int(1))};
+    PW_ASSIGN_OR_RETURN(r.status, ParseAttendanceStatus(s.Text(2)));
+    r.source_system = s.Text(3);
+    return r;
+  });
+}
+
+// ---- behavior
+
+Result<PutOutcome> SqliteStore::PutBehavior(BehaviorIncident& b) {
+  PutOutcome outcome = PutOutcome::kUnchanged;
+  const std::string who = sqlite::Who("behavior incident", b.id, b.source_record);
+  if (b.id < 0) return InvalidArgumentError("{}: id {} is negative", who, b.id);
+  if (b.severity < 1 || b.severity > 3) {
+    return InvalidArgumentError("{}: severity {} is outside 1..3", who, b.severity);
+  }
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    if (b.student_id == kNoId) return InvalidArgumentError("{}: student_id is missing", who);
+    PW_ASSIGN_OR_RETURN(std::string problem, StudentProblem(b.student_id));
+    if (!problem.empty()) return InvalidArgumentError("{}: {}", who, problem);
+    // The incident's identity: its id, else (source_system, source_record).
+    Target t{b.id, false};
+    if (b.id != kNoId) {
+      PW_ASSIGN_OR_RETURN(t.exists, Exists("behavior", b.id));
+    }
+    if (!b.source_record.empty()) {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT id FROM behavior WHERE source_system = ? "
+                                                "AND source_record = ?"));
+      st.Bind(b.source_system, b.source_record);
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (row) {
+        const Id found = st.Int(0);
+        if (b.id == kNoId) {
+          t = Target{found, true};
+        } else if (found != b.id) {
+          return AlreadyExistsError("{}: source record \"{}\" of \"{}\" already belongs to id {}",
+                                    who, b.source_record, b.source_system, found);
+        }
+      }
+    }
+    PW_ASSIGN_OR_RETURN(
+        Stmt st,
+        db_->Prepare(t.exists ? "UPDATE behavior SET student_id = ?2, time_ms = ?3, category = ?4, "
+                                "severity = ?5, description = ?6, source_system = ?7, "
+                                "source_record = ?8 WHERE id = ?1 AND (student_id IS NOT ?2 OR "
+                                "time_ms IS NOT ?3 OR category IS NOT ?4 OR severity IS NOT ?5 OR "
+                                "description IS NOT ?6 OR source_system IS NOT ?7 OR "
+                                "source_record IS NOT ?8)"
+                              : "INSERT INTO behavior(id, student_id, time_ms, category, "
+                                "severity, description, source_system, source_record) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    st.Bind(Ref{t.id}, b.student_id, b.time.millis, b.category, b.severity, b.description,
+            b.source_system, OptText{b.source_record});
+    PW_RETURN_IF_ERROR(st.Run());
+    if (t.exists) {
+      b.id = t.id;
+      outcome = db_->Changes() > 0 ? PutOutcome::kUpdated : PutOutcome::kUnchanged;
+    } else {
+      b.id = db_->LastInsertId();
+      outcome = PutOutcome::kCreated;
+    }
+    return OkStatus();
+  }));
+  return outcome;
+}
+
+Result<std::vector<BehaviorIncident>> SqliteStore::ListBehavior(Id student_id, DateRange range) {
+  PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT id, student_id, time_ms, category, severity, "
+                                            "description, source_system, source_record FROM "
+                                            "behavior WHERE student_id = ? AND time_ms >= ? AND "
+                                            "time_ms < ? ORDER BY time_ms, id"));
+  const std::int64_t from = range.from ? StartOf(*range.from).millis : INT64_MIN;
+  const std::int64_t to = range.to ? StartOf(Date{range.to->days + 1}).millis : INT64_MAX;
+  st.Bind(student_id, from, to);
+  return sqlite::ReadAll<BehaviorIncident>(st, [](const Stmt& s) -> Result<BehaviorIncident> {
+    BehaviorIncident b;
+    b.id = s.Int(0);
+    b.student_id = s.Int(1);
+    b.time = Timestamp{s.Int(2)};
+    b.category = s.Text(3);
+    b.severity = static_cast<int>(s.Int(4));
+    b.description = s.Text(5);
+    b.source_system = s.Text(6);
+    b.source_record = s.Text(7);
+    return b;
+  });
+}
+
+// ---- social-emotional scores
+
+Status SqliteStore::PutSel(std::span<const SelScore> scores) {
+  if (scores.empty()) return OkStatus();
+  return Transaction([&]() -> Status {
+    IdChecks students;
+    auto lookup = [&](Id id) { return StudentProblem(id); };
+    for (size_t i = 0; i < scores.size(); ++i) {
+      const SelScore& s = scores[i];
+      if (s.student_id == kNoId) return InvalidArgumentError("sel {}: student_id is missing", i);
+      PW_ASSIGN_OR_RETURN(const std::string* problem, students.Check(s.student_id, lookup));
+      if (!problem->empty()) return InvalidArgumentError("sel {}: {}", i, *problem);
+      if (s.scale.empty()) return InvalidArgumentError("sel {}: scale is missing", i);
+      if (!std::isfinite(s.scale_min) || !std::isfinite(s.scale_max) ||
+          s.scale_min >= s.scale_max) {
+        return InvalidArgumentError("sel {}: scale range {}..{} is empty or not finite", i,
+                                    s.scale_min, s.scale_max);
+      }
+      if (!std::isfinite(s.score) || s.score < s.scale_min || s.score > s.scale_max) {
+        return InvalidArgumentError("sel {}: score {} is outside the scale {}..{}", i, s.score,
+                                    s.scale_min, s.scale_max);
+      }
+    }
+    PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT INTO sel_scores(student_id, day, scale, "
+                                              "score, scale_min, scale_max, source_system) VALUES "
+                                              "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(student_id, day, "
+                                              "scale) DO UPDATE SET score = excluded.score, "
+                                              "scale_min = excluded.scale_min, scale_max = "
+                                              "excluded.scale_max, source_system = "
+                                              "excluded.source_system"));
+    for (const SelScore& s : scores) {
+      st.Bind(s.student_id, static_cast<std::int64_t>(s.date.days), s.scale, s.score, s.scale_min,
+              s.scale_max, s.source_system);
+      PW_RETURN_IF_ERROR(st.Run());
+    }
+    return OkStatus();
+  });
+}
+
+Result<std::vector<SelScore>> SqliteStore::ListSel(Id student_id, DateRange range) {
+  PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT student_id, day, scale, score, scale_min, "
+                                            "scale_max, source_system FROM sel_scores WHERE "
+                                            "student_id = ? AND day >= ? AND day <= ? ORDER BY "
+                                            "day, scale"));
+  st.Bind(student_id, FromDay(range), ToDay(range));
+  return sqlite::ReadAll<SelScore>(st, [](const Stmt& s) -> Result<SelScore> {
+    SelScore r;
+    r.student_id = s.Int(0);
+    r.date = Date{static_cast<std::int32_t>(s.Int(1))};
+    r.scale = s.Text(2);
+    r.score = s.Real(3);
+    r.scale_min = s.Real(4);
+    r.scale_max = s.Real(5);
+    r.source_system = s.Text(6);
+    return r;
+  });
+}
+
+}  // namespace pw

@@ -1,0 +1,143 @@
+// The SQLite backend of the Store (store/store.h): one SqliteStore is one connection to one
+// database file. docs/store.md describes the schema, the settings and why.
+//
+//   PW_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, SqliteStore::Open("pathwise.db"));
+//
+// Callers normally go through OpenStore("sqlite:PATH") instead of naming this class.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace pw {
+
+struct SqliteOptions {
+  // How long a writer waits for another connection's write lock before failing with
+  // Unavailable. Long enough for any single import batch on the same machine.
+  int busy_timeout_ms = 10'000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the file (does not migrate). ":memory:" gives a private in-memory database.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   const SqliteOptions& options = {});
+
+  Status Migrate() override;
+  Result<int> SchemaVersion() override;
+  Status Transaction(const std::function<Status()>& fn) override;
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override;
+  Status SetMeta(std::string_view key, std::string_view value) override;
+
+  Result<PutOutcome> PutOrg(Org& org) override;
+  Result<Org> GetOrg(Id id) override;
+  Result<std::vector<Org>> ListOrgs() override;
+
+  Result<PutOutcome> PutSession(AcademicSession& session) override;
+  Result<std::vector<AcademicSession>> ListSessions() override;
+
+  Result<PutOutcome> PutPerson(Person& person) override;
+  Result<Person> GetPerson(Id id) override;
+  Result<std::optional<Person>> FindPersonBySourceId(std::string_view source_id) override;
+  Result<Page<Person>> ListPeople(const PersonFilter& filter, PageRequest page) override;
+
+  Result<PutOutcome> PutCourse(Course& course) override;
+  Result<Course> GetCourse(Id id) override;
+  Result<std::vector<Course>> ListCourses() override;
+
+  Result<PutOutcome> PutClass(ClassSection& cls) override;
+  Result<ClassSection> GetClass(Id id) override;
+  Result<std::vector<ClassSection>> ListClasses(const ClassFilter& filter) override;
+
+  Result<PutOutcome> PutEnrollment(Enrollment& enrollment) override;
+  Result<std::vector<Enrollment>> ListEnrollments(std::optional<Id> class_id,
+                                                  std::optional<Id> person_id) override;
+
+  Result<PutOutcome> PutGuardianLink(const GuardianLink& link) override;
+  Result<std::vector<GuardianLink>> ListGuardianLinks(std::optional<Id> student_id,
+                                                      std::optional<Id> guardian_id) override;
+
+  Result<PutOutcome> PutFramework(Framework& framework) override;
+  Result<Framework> GetFramework(Id id) override;
+  Result<std::vector<Framework>> ListFrameworks() override;
+  Result<PutOutcome> PutCompetency(Competency& competency) override;
+  Result<Competency> GetCompetency(Id id) override;
+  Result<std::vector<Competency>> ListCompetencies(Id framework_id) override;
+  Status SetEdges(Id framework_id, std::span<const CompetencyEdge> edges) override;
+  Result<std::vector<CompetencyEdge>> ListEdges(Id framework_id) override;
+  Result<CompetencyGraph> LoadGraph(Id framework_id) override;
+
+  Result<PutOutcome> PutActivity(Activity& activity) override;
+  Result<Activity> GetActivity(Id id) override;
+  Result<std::optional<Activity>> FindActivityBySourceId(std::string_view source_id) override;
+  Result<std::vector<Activity>> ListActivities() override;
+
+  Status AppendEvidence(std::span<EvidenceEvent> events) override;
+  Result<Page<EvidenceEvent>> ListEvidence(const EvidenceFilter& filter, PageRequest page) override;
+  Status ScanEvidence(const EvidenceFilter& filter,
+                      const std::function<Status(const EvidenceEvent&)>& fn) override;
+  Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) override;
+
+  Status PutAttendance(std::span<const AttendanceRecord> records) override;
+  Result<std::vector<AttendanceRecord>> ListAttendance(Id student_id, DateRange range) override;
+  Result<PutOutcome> PutBehavior(BehaviorIncident& incident) override;
+  Result<std::vector<BehaviorIncident>> ListBehavior(Id student_id, DateRange range) override;
+  Status PutSel(std::span<const SelScore> scores) override;
+  Result<std::vector<SelScore>> ListSel(Id student_id, DateRange range) override;
+
+  Result<PutOutcome> PutGoal(Goal& goal) override;
+  Result<std::vector<Goal>> ListGoals(Id student_id) override;
+
+  // The underlying connection, for tests and tools that need raw SQL.
+  sqlite::SqliteDb& db() { return *db_; }
+
+ private:
+  explicit SqliteStore(std::unique_ptr<sqlite::SqliteDb> db) : db_(std::move(db)) {}
+
+  // Which row a Put* writes: an existing row (exists) or a new one with `id` (kNoId = assign).
+  struct Target {
+    Id id = kNoId;
+    bool exists = false;
+  };
+  // The id/source_id rule of store.h for a table with a UNIQUE source_id column. `who` names
+  // the row in errors ("person \"s-17\"").
+  Result<Target> ResolveTarget(const char* table, std::string_view who, Id id,
+                               std::string_view source_id);
+  Result<bool> Exists(const char* table, Id id);
+  // OK when `id` is kNoId or names a row of `table`; else InvalidArgument
+  // "<who>: <field> <id> does not exist".
+  Status CheckRef(const char* table, Id id, std::string_view who, std::string_view field);
+  Status CheckRequiredRef(const char* table, Id id, std::string_view who, std::string_view field);
+  Status CheckRefs(const char* table, const std::vector<Id>& ids, std::string_view who,
+                   std::string_view field);
+  // Replaces the ordered child list (position, value) of `owner_id` in `table` when it differs
+  // from what is stored; returns whether it changed.
+  Result<bool> ReplaceIdList(const char* table, const char* owner_col, Id owner_id,
+                             const char* value_col, const std::vector<Id>& values);
+  Result<bool> ReplaceTagList(Id activity_id, const std::vector<std::string>& tags);
+  Result<std::vector<Id>> LoadIdList(const char* table, const char* owner_col, Id owner_id,
+                                     const char* value_col);
+  Result<std::unordered_map<Id, std::vector<Id>>> LoadAllIdLists(const char* table,
+                                                                 const char* owner_col,
+                                                                 const char* value_col);
+  // Checks that `id` is a stored student: "" when it is, else the reason.
+  Result<std::string> StudentProblem(Id id);
+
+  // Source-system names of evidence <-> their ids in source_systems.
+  Result<std::int64_t> SourceSystemId(const std::string& name);
+  Result<std::string> SourceSystemName(std::int64_t id);
+
+  std::unique_ptr<sqlite::SqliteDb> db_;
+  int tx_depth_ = 0;
+  Status tx_failure_;  // the first failure inside the current outermost transaction
+  std::unordered_map<std::string, std::int64_t> source_ids_;
+  std::unordered_map<std::int64_t, std::string> source_names_;
+};
+
+}  // namespace pw

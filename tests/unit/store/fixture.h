@@ -1,0 +1,101 @@
+// A fresh, migrated SQLite store in a temporary directory, plus a small school to refer to.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "testing/test_util.h"
+
+namespace pw::testing {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = "sqlite:" + dir_.File("pathwise.db");
+    auto opened = OpenStore(url_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    PW_ASSERT_OK(store_->Migrate());
+  }
+
+  // Opens a second connection to the same file.
+  std::unique_ptr<Store> Reopen() {
+    auto opened = OpenStore(url_);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+  // One district, one school, `n` students, a teacher, a framework with three competencies
+  // (a -> b -> c prerequisites not set) and two activities.
+  void SeedSchool(int n_students = 3) {
+    district_ = Org{0, "district-1", "Lakeside District", OrgType::kDistrict, kNoId};
+    ASSERT_TRUE(store_->PutOrg(district_).ok());
+    school_ = Org{0, "school-1", "Lakeside Middle", OrgType::kSchool, district_.id};
+    ASSERT_TRUE(store_->PutOrg(school_).ok());
+    for (int i = 0; i < n_students; ++i) {
+      Person p;
+      p.source_id = "s-" + std::to_string(i);
+      p.given_name = "Student";
+      p.family_name = std::to_string(i);
+      p.role = Role::kStudent;
+      p.grade = "6";
+      p.org_id = school_.id;
+      ASSERT_TRUE(store_->PutPerson(p).ok());
+      students_.push_back(p.id);
+    }
+    Person t;
+    t.source_id = "t-1";
+    t.given_name = "Ada";
+    t.family_name = "Teacher";
+    t.role = Role::kTeacher;
+    t.org_id = school_.id;
+    ASSERT_TRUE(store_->PutPerson(t).ok());
+    teacher_ = t.id;
+    framework_ = Framework{0, "ccss-math", "Common Core Math", "math", "public domain"};
+    ASSERT_TRUE(store_->PutFramework(framework_).ok());
+    for (const char* code : {"6.EE.A.1", "6.EE.A.2", "6.EE.A.3"}) {
+      Competency c;
+      c.framework_id = framework_.id;
+      c.code = code;
+      c.statement = std::string("Statement of ") + code;
+      c.grade = "6";
+      ASSERT_TRUE(store_->PutCompetency(c).ok());
+      competencies_.push_back(c.id);
+    }
+    for (int i = 0; i < 2; ++i) {
+      Activity a;
+      a.source_id = "https://example.org/activity/" + std::to_string(i);
+      a.title = "Activity " + std::to_string(i);
+      a.competencies = {competencies_[static_cast<size_t>(i)]};
+      ASSERT_TRUE(store_->PutActivity(a).ok());
+      activities_.push_back(a.id);
+    }
+  }
+
+  EvidenceEvent Event(Id student, Id competency, std::int64_t millis, bool correct) {
+    EvidenceEvent e;
+    e.student_id = student;
+    e.competency_id = competency;
+    e.time = Timestamp{millis};
+    e.kind = correct ? OutcomeKind::kCorrect : OutcomeKind::kIncorrect;
+    e.score = correct ? 1.0 : 0.0;
+    e.source_system = "test";
+    return e;
+  }
+
+  TempDir dir_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+  Org district_, school_;
+  std::vector<Id> students_;
+  Id teacher_ = kNoId;
+  Framework framework_;
+  std::vector<Id> competencies_;
+  std::vector<Id> activities_;
+};
+
+}  // namespace pw::testing
