@@ -31,24 +31,32 @@ for code in standards:
 
 
 def resolve(node):
+    """Standards a coherence-map node names: "6.EE.2", "4.NF.4.a", "0.CC.1||to 20", and the
+    combined nodes "6.EE.3,4" (two standards)."""
     node = node.split("||")[0]
     parts = node.split(".")
     if len(parts) < 3:
-        return None
-    return by_short.get(".".join(parts[:3]))
+        return []
+    codes = []
+    for number in parts[2].split(","):
+        code = by_short.get(f"{parts[0]}.{parts[1]}.{number.strip()}")
+        if code:
+            codes.append(code)
+    return codes
 
 
 edges = set()
 related = set()
 with open(os.path.join(data, "coherence-map", "edges.csv")) as f:
     for row in csv.DictReader(f):
-        a, b = resolve(row["from"]), resolve(row["to"])
-        if not a or not b or a == b:
-            continue
-        if row["kind"] == "Arrow":
-            edges.add((a, b))
-        else:
-            related.add(tuple(sorted((a, b))))
+        for a in resolve(row["from"]):
+            for b in resolve(row["to"]):
+                if a == b:
+                    continue
+                if row["kind"] == "Arrow":
+                    edges.add((a, b))
+                else:
+                    related.add(tuple(sorted((a, b))))
 related -= {tuple(sorted(e)) for e in edges}
 
 
