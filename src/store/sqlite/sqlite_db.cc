@@ -98,7 +98,8 @@ std::string Stmt::Text(int col) const {
 
 // ---- SqliteDb
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms,
+                                                 int cache_mib) {
   sqlite3* raw = nullptr;
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -125,6 +126,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int bu
   // NORMAL in WAL mode: a commit is in the OS once acknowledged, so it survives the process
   // being killed; only a power loss or OS crash may lose the last commits (never corrupts).
   PW_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  // A page cache large enough for the evidence indexes of a big batch: with SQLite's 2 MiB
+  // default, a bulk insert spills and rewrites the same index pages over and over.
+  PW_RETURN_IF_ERROR(db->Exec(fmt::format("PRAGMA cache_size=-{}", cache_mib * 1024)));
   return db;
 }
 

@@ -111,8 +111,9 @@ class Stmt {
 class SqliteDb {
  public:
   // Opens (creating if needed) the database file and applies the connection settings:
-  // journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout.
-  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int busy_timeout_ms);
+  // journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout, cache_size.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int busy_timeout_ms,
+                                                int cache_mib = 64);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

@@ -19,7 +19,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        const SqliteOptions& options) {
   if (path.empty()) return InvalidArgumentError("sqlite: the database path is empty");
   PW_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::SqliteDb> db,
-                      sqlite::SqliteDb::Open(path, options.busy_timeout_ms));
+                      sqlite::SqliteDb::Open(path, options.busy_timeout_ms, options.cache_mib));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
 }
 

@@ -20,6 +20,10 @@ struct SqliteOptions {
   // How long a writer waits for another connection's write lock before failing with
   // Unavailable. Long enough for any single import batch on the same machine.
   int busy_timeout_ms = 10'000;
+  // Page cache per connection, in MiB (SQLite's default is 2). Bulk evidence inserts touch
+  // index pages all over the file; a cache that holds them avoids rewriting them repeatedly.
+  // Memory is taken only as pages are used.
+  int cache_mib = 64;
 };
 
 class SqliteStore final : public Store {

@@ -320,7 +320,7 @@ TEST_F(StoreTest, PeoplePagingAndFilters) {
   in_school.push_back(teacher_);
   for (int i = 0; i < 53; ++i) {
     Person p;
-    p.given_name = "P" + std::to_string(i);
+    p.given_name = fmt::format("P{}", i);
     p.role = i % 5 == 0 ? Role::kTeacher : Role::kStudent;
     p.org_id = i % 3 == 0 ? other.id : school_.id;
     PW_ASSERT_OK(store_->PutPerson(p));

@@ -243,6 +243,27 @@ TEST_F(StoreTest, TwoConnectionsSeeEachOthersCommits) {
   EXPECT_EQ(other->GetMeta("pending")->value_or(""), "yes");
 }
 
+TEST_F(StoreTest, ABlockedWriterWaitsThenReportsBusy) {
+  // A connection that will not wait long for the write lock.
+  auto impatient = SqliteStore::Open(dir_.File("pathwise.db"), {.busy_timeout_ms = 50});
+  PW_ASSERT_OK(impatient);
+  Status blocked;
+  PW_ASSERT_OK(store_->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(store_->SetMeta("holder", "first"));
+    blocked = (*impatient)->SetMeta("other", "second");
+    // Reads are not blocked by the writer (WAL).
+    EXPECT_FALSE((*impatient)->GetMeta("holder")->has_value());
+    return OkStatus();
+  }));
+  EXPECT_EQ(blocked.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(blocked.message(),
+            "sqlite: the database is busy (another connection holds its lock): database is "
+            "locked");
+  // Once the lock is free the same connection writes normally.
+  PW_ASSERT_OK((*impatient)->SetMeta("other", "second"));
+  EXPECT_EQ(store_->GetMeta("other")->value_or(""), "second");
+}
+
 TEST_F(StoreTest, PoolServesSeveralThreads) {
   SeedSchool(1);
   auto pool = StorePool::Open(url_, 3);
