@@ -40,9 +40,9 @@ struct SimpleSimOptions {
   int session_events = 30;  // answers per daily session
   Timestamp start = {1788220800000};  // 2026-09-01T00:00:00Z: day 0 of every student
   bool keep_truth = true;  // record knowledge changes and attempts for truth()
-  FrameworkOptions framework;  // `competencies` is overridden by `skills`
-  LearnerModelOptions learner;
-  PracticePolicyOptions policy;
+  FrameworkOptions framework = {};  // `competencies` is overridden by `skills`
+  LearnerModelOptions learner = {};
+  PracticePolicyOptions policy = {};
 };
 
 // A block of events, structure of arrays. Ids as in the header comment.

@@ -25,7 +25,7 @@ struct FrameworkOptions {
   int competencies = 50;          // K >= 1
   Id framework_id = 1;            // written into every Competency
   std::string code_prefix = "S";  // codes are "<prefix>.<number>"
-  std::string grade;              // grade of every competency ("" = none)
+  std::string grade = "";         // grade of every competency ("" = none)
   // Probability that a competency other than the first has no prerequisite (a new root).
   double root_probability = 0.1;
   int max_prerequisites = 3;  // the others get 1..max_prerequisites, uniformly

@@ -60,8 +60,8 @@ struct SchoolOptions {
 
   int sel_every_school_days = 10;  // SEL survey on school days 0, 10, 20, ...
 
-  LearnerModelOptions learner;
-  PracticePolicyOptions policy;
+  LearnerModelOptions learner = {};
+  PracticePolicyOptions policy = {};
 };
 
 // Per-student truth beyond the learner model.
