@@ -46,7 +46,7 @@ std::span<const KnowledgeChange> GroundTruth::Changes(int s, int c) const {
                                           offsets_[p + 1] - offsets_[p]);
 }
 
-bool GroundTruth::Knew(int s, int c, Timestamp t) const {
+bool GroundTruth::KnewByIndex(int s, int c, Timestamp t) const {
   std::span<const KnowledgeChange> ch = Changes(s, c);
   // The last change at or before t decides; none means the initial state.
   auto it = std::upper_bound(ch.begin(), ch.end(), t,
@@ -59,7 +59,7 @@ bool GroundTruth::Knew(Id student_id, Id competency_id, Timestamp t) const {
   const int s = StudentIndex(student_id);
   const int c = CompetencyIndex(competency_id);
   if (s < 0 || c < 0) return false;
-  return Knew(s, c, t);
+  return KnewByIndex(s, c, t);
 }
 
 bool GroundTruth::KnownAtEnd(int s, int c) const {

@@ -47,10 +47,11 @@ class GroundTruth {
   // Answers the student gave on items of the competency (practice and review).
   int Attempts(int s, int c) const { return attempts_.empty() ? 0 : attempts_[pop_.Pair(s, c)]; }
 
-  // Whether the student knew the competency at time t.
-  bool Knew(int s, int c, Timestamp t) const;
-  // By ids; false when either id is unknown.
+  // Whether the student knew the competency at time t, by ids; false when either id is
+  // unknown.
   bool Knew(Id student_id, Id competency_id, Timestamp t) const;
+  // The same by indices (named apart so an int id is never taken for an index).
+  bool KnewByIndex(int s, int c, Timestamp t) const;
   bool KnownAtEnd(int s, int c) const;
   // The first time the student came to know it: nullopt if never; Timestamp{INT64_MIN} if
   // known from the start.

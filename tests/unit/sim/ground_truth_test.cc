@@ -25,14 +25,14 @@ GroundTruth MakeTruth() {
 
 TEST(GroundTruthTest, KnewFollowsTheChangesAfterTheAnswer) {
   GroundTruth t = MakeTruth();
-  EXPECT_FALSE(t.Knew(0, 0, Timestamp{100}));  // the answer at 100 caused learning at 101
-  EXPECT_TRUE(t.Knew(0, 0, Timestamp{101}));
-  EXPECT_TRUE(t.Knew(0, 0, Timestamp{300}));
-  EXPECT_FALSE(t.Knew(0, 0, Timestamp{301}));
-  EXPECT_TRUE(t.Knew(0, 0, Timestamp{1000}));
-  EXPECT_TRUE(t.Knew(0, 1, Timestamp{0}));  // initially known
-  EXPECT_FALSE(t.Knew(0, 1, Timestamp{201}));
-  EXPECT_FALSE(t.Knew(1, 0, Timestamp{1000}));
+  EXPECT_FALSE(t.KnewByIndex(0, 0, Timestamp{100}));  // the answer at 100 caused learning at 101
+  EXPECT_TRUE(t.KnewByIndex(0, 0, Timestamp{101}));
+  EXPECT_TRUE(t.KnewByIndex(0, 0, Timestamp{300}));
+  EXPECT_FALSE(t.KnewByIndex(0, 0, Timestamp{301}));
+  EXPECT_TRUE(t.KnewByIndex(0, 0, Timestamp{1000}));
+  EXPECT_TRUE(t.KnewByIndex(0, 1, Timestamp{0}));  // initially known
+  EXPECT_FALSE(t.KnewByIndex(0, 1, Timestamp{201}));
+  EXPECT_FALSE(t.KnewByIndex(1, 0, Timestamp{1000}));
   EXPECT_TRUE(t.KnownAtEnd(0, 0));
   EXPECT_FALSE(t.KnownAtEnd(0, 1));
   EXPECT_EQ(t.Changes(0, 0).size(), 3u);
