@@ -1,10 +1,10 @@
 #include "sim/school.h"
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <numeric>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "sim/framework_gen.h"
 #include "testing/test_util.h"
@@ -217,7 +217,8 @@ TEST_F(SchoolTest, SelBehaviorAndTruth) {
   // Students learn during the four weeks.
   int learned = 0;
   for (int st = 0; st < 120; ++st) {
-    for (int c = 10; c < 40; ++c) learned += !s.truth.InitiallyKnown(st, c) && s.truth.KnownAtEnd(st, c);
+    for (int c = 10; c < 40; ++c)
+      learned += !s.truth.InitiallyKnown(st, c) && s.truth.KnownAtEnd(st, c);
   }
   EXPECT_GT(learned, 300);
 }
