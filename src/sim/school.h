@@ -46,7 +46,7 @@ struct SchoolOptions {
 
   // Attendance: a typical student misses a day with probability ~ Uniform(absence_min,
   // absence_max); a chronic_fraction of students with Uniform(chronic_min, chronic_max).
-  double absence_min = 0.0, absence_max = 0.08;
+  double absence_min = 0.0, absence_max = 0.05;
   double chronic_fraction = 0.15;
   double chronic_min = 0.15, chronic_max = 0.35;
   double tardy_rate = 0.04;    // of present days

@@ -55,9 +55,9 @@ struct TwoSkills {
   TwoSkills() {
     std::vector<Competency> cs(2);
     cs[0].id = 1;
-    cs[0].code = "A";
+    cs[0].code = std::string("A");
     cs[1].id = 2;
-    cs[1].code = "B";
+    cs[1].code = std::string("B");
     graph = *CompetencyGraph::Build(cs, {{1, 2, EdgeKind::kPrerequisite}});
     options.prior_min = options.prior_max = 0.0;
     options.struggling_fraction = 0;

@@ -16,7 +16,7 @@ namespace {
 CompetencyGraph Framework() {
   Rng rng(100);
   SyntheticFramework f = GenerateFramework({.competencies = 40, .framework_id = 3}, rng);
-  for (int i = 0; i < 40; ++i) f.competencies[i].grade = i < 10 ? "5" : "6";
+  for (int i = 0; i < 40; ++i) f.competencies[i].grade = std::string(i < 10 ? "5" : "6");
   return *CompetencyGraph::Build(std::move(f.competencies), std::move(f.edges));
 }
 
