@@ -199,9 +199,10 @@ int main(int argc, char** argv) {
     std::printf("  %-46s %8.2f M events/s  %6.3f s  %6.2fx floor time\n", name, events / t / 1e6, t,
                 t / t_floor);
   };
-  std::printf("  (%llu random draws per run, %.3f per event; the policy's rare next-skill picks "
-              "are not counted)\n",
-              static_cast<unsigned long long>(draws), draws / events);
+  std::printf(
+      "  (%llu random draws per run, %.3f per event; the policy's rare next-skill picks "
+      "are not counted)\n",
+      static_cast<unsigned long long>(draws), draws / events);
   row("floor: the same random draws only", t_floor);
   row("pathwise sim, core loop (no truth, no CSV)", t_core);
   row("pathwise sim, with ground truth (no CSV)", t_truth);
