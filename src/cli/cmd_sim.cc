@@ -4,6 +4,7 @@
 //
 // Files are written to a temporary name next to the target and renamed at the end, so a
 // failed run leaves nothing behind.
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,8 +15,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-
-#include <fmt/core.h>
 
 #include "cli/command.h"
 #include "sim/event_log.h"
@@ -28,14 +27,14 @@ struct SimFlags {
 };
 
 // Parses a whole decimal number in [lo, hi].
-Result<std::uint64_t> ParseCount(const std::string& flag, const std::string& text,
-                                 std::uint64_t lo, std::uint64_t hi) {
+Result<std::uint64_t> ParseCount(const std::string& flag, const std::string& text, std::uint64_t lo,
+                                 std::uint64_t hi) {
   std::uint64_t v = 0;
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, v);
   if (text.empty() || ec != std::errc() || p != end || v < lo || v > hi) {
-    return InvalidArgumentError("{} must be a whole number from {} to {}, got \"{}\"", flag, lo,
-                                hi, text);
+    return InvalidArgumentError("{} must be a whole number from {} to {}, got \"{}\"", flag, lo, hi,
+                                text);
   }
   return v;
 }
@@ -148,8 +147,8 @@ Status RunSim(const SimFlags& f, Io& io) {
 }
 
 void SetupSim(CLI::App& app, const Binder& bind) {
-  auto* sub = app.add_subcommand(
-      "sim", "Simulate students answering items and write the event log as CSV");
+  auto* sub =
+      app.add_subcommand("sim", "Simulate students answering items and write the event log as CSV");
   auto flags = std::make_shared<SimFlags>();
   sub->add_option("--students", flags->students, "Number of students (1..10000000)")->required();
   sub->add_option("--skills", flags->skills, "Number of skills in the synthetic framework")

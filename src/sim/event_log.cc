@@ -1,10 +1,10 @@
 #include "sim/event_log.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
-
-#include <fmt/core.h>
 
 #include "sim/timestamp_text.h"
 
@@ -102,7 +102,7 @@ Status SimpleSimulation::Run(const std::function<void(const EventBatch&)>& sink)
   batch.correct.resize(m);
   batch.known.resize(m);
 
-  constexpr std::int64_t kSessionStart = 15 * 3'600'000;  // 15:00
+  constexpr std::int64_t kSessionStart = 15 * 3'600'000;   // 15:00
   constexpr std::uint64_t kSessionJitter = 3 * 3'600'000;  // up to 18:00
   constexpr std::int64_t kMinGap = 10'000;                 // 10 s between answers ...
   constexpr std::int64_t kGapRange = 60'000;               // ... to 70 s
@@ -181,9 +181,7 @@ Result<EventBatch> SimulateEvents(const SimpleSimOptions& options, std::uint64_t
 
 namespace {
 
-char* AppendInt(char* p, std::int64_t v) {
-  return std::to_chars(p, p + 24, v).ptr;
-}
+char* AppendInt(char* p, std::int64_t v) { return std::to_chars(p, p + 24, v).ptr; }
 
 }  // namespace
 
@@ -221,14 +219,15 @@ void WriteTruthCsv(const GroundTruth& truth, std::ostream& out) {
       const SkillParams& kp = truth.skill(c);
       std::string first;
       if (std::optional<Timestamp> f = truth.FirstKnown(s, c)) {
-        first = f->millis == std::numeric_limits<std::int64_t>::min() ? "start"
-                                                                      : FormatTimestamp(*f);
+        first =
+            f->millis == std::numeric_limits<std::int64_t>::min() ? "start" : FormatTimestamp(*f);
       }
-      line = fmt::format("{},{},{:.4f},{:.4f},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f},{},{},{},{},{}\n",
-                         truth.student_id(s), truth.competency_id(c), sp.ability, sp.learn_rate,
-                         sp.struggling ? 1 : 0, kp.prior, kp.learn, kp.guess, kp.slip, kp.forget,
-                         truth.InitiallyKnown(s, c) ? 1 : 0, truth.IsNonLearner(s, c) ? 1 : 0,
-                         truth.Attempts(s, c), first, truth.KnownAtEnd(s, c) ? 1 : 0);
+      line =
+          fmt::format("{},{},{:.4f},{:.4f},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f},{},{},{},{},{}\n",
+                      truth.student_id(s), truth.competency_id(c), sp.ability, sp.learn_rate,
+                      sp.struggling ? 1 : 0, kp.prior, kp.learn, kp.guess, kp.slip, kp.forget,
+                      truth.InitiallyKnown(s, c) ? 1 : 0, truth.IsNonLearner(s, c) ? 1 : 0,
+                      truth.Attempts(s, c), first, truth.KnownAtEnd(s, c) ? 1 : 0);
       out << line;
     }
   }

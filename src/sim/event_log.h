@@ -33,14 +33,14 @@
 namespace pw::sim {
 
 struct SimpleSimOptions {
-  int students = 1000;                   // N >= 1
-  int skills = 50;                       // K >= 1 (the synthetic framework's size)
+  int students = 1000;                    // N >= 1
+  int skills = 50;                        // K >= 1 (the synthetic framework's size)
   std::int64_t events_per_student = 200;  // M >= 1
   int items_per_skill = 8;
-  int session_events = 30;  // answers per daily session
+  int session_events = 30;            // answers per daily session
   Timestamp start = {1788220800000};  // 2026-09-01T00:00:00Z: day 0 of every student
-  bool keep_truth = true;  // record knowledge changes and attempts for truth()
-  FrameworkOptions framework = {};  // `competencies` is overridden by `skills`
+  bool keep_truth = true;             // record knowledge changes and attempts for truth()
+  FrameworkOptions framework = {};    // `competencies` is overridden by `skills`
   LearnerModelOptions learner = {};
   PracticePolicyOptions policy = {};
 };

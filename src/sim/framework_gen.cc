@@ -1,8 +1,8 @@
 #include "sim/framework_gen.h"
 
-#include <algorithm>
-
 #include <fmt/core.h>
+
+#include <algorithm>
 
 namespace pw::sim {
 

@@ -23,10 +23,9 @@ GroundTruth::GroundTruth(std::vector<Id> student_ids, std::vector<Id> competency
   std::vector<std::uint32_t> next(offsets_.begin(), offsets_.end() - 1);
   for (const KnowledgeChange& ch : changes) changes_[next[pop_.Pair(ch.student, ch.skill)]++] = ch;
   for (std::size_t i = 0; i < pairs; ++i) {
-    std::stable_sort(changes_.begin() + offsets_[i], changes_.begin() + offsets_[i + 1],
-                     [](const KnowledgeChange& a, const KnowledgeChange& b) {
-                       return a.time < b.time;
-                     });
+    std::stable_sort(
+        changes_.begin() + offsets_[i], changes_.begin() + offsets_[i + 1],
+        [](const KnowledgeChange& a, const KnowledgeChange& b) { return a.time < b.time; });
   }
 }
 

@@ -20,6 +20,26 @@ std::uint32_t Threshold(double p) {
 
 }  // namespace
 
+LearnerModelOptions LearnerModelOptions::PureBkt(double prior, double learn, double guess,
+                                                 double slip, double forget) {
+  LearnerModelOptions o;
+  o.prior_min = o.prior_max = prior;
+  o.learn_min = o.learn_max = learn;
+  o.guess_min = o.guess_max = guess;
+  o.slip_min = o.slip_max = slip;
+  o.forget_min = o.forget_max = forget;
+  o.ability_sd = 0;
+  o.learn_rate_log_sd = 0;
+  o.learn_rate_min = o.learn_rate_max = 1;
+  o.prior_without_prerequisites = 1;
+  o.prerequisite_penalty = 1;
+  o.struggling_fraction = 0;
+  o.item_difficulty_sd = 0;
+  o.poor_fraction = 0;
+  o.quality_min = o.quality_max = 1;
+  return o;
+}
+
 LearnerPopulation DrawPopulation(const LearnerModelOptions& o, const CompetencyGraph& graph,
                                  int students, Rng& rng,
                                  std::span<const double> prior_logit_shift) {
@@ -42,10 +62,9 @@ LearnerPopulation DrawPopulation(const LearnerModelOptions& o, const CompetencyG
   pop.non_learner.assign(pairs, 0);
   std::vector<double> prior_logit(pop.skills);
   for (int c = 0; c < pop.skills; ++c) {
-    prior_logit[c] = Logit(pop.skill[c].prior) +
-                     (prior_logit_shift.size() == static_cast<size_t>(pop.skills)
-                          ? prior_logit_shift[c]
-                          : 0.0);
+    prior_logit[c] =
+        Logit(pop.skill[c].prior) +
+        (prior_logit_shift.size() == static_cast<size_t>(pop.skills) ? prior_logit_shift[c] : 0.0);
   }
   const double struggling_logit = Logit(o.struggling_fraction);
   for (int s = 0; s < pop.students; ++s) {
@@ -54,9 +73,9 @@ LearnerPopulation DrawPopulation(const LearnerModelOptions& o, const CompetencyG
     sp.ability = srng.Normal(0, o.ability_sd);
     sp.learn_rate = std::clamp(std::exp(srng.Normal(0, o.learn_rate_log_sd)), o.learn_rate_min,
                                o.learn_rate_max);
-    sp.struggling = o.struggling_fraction > 0 &&
-                    srng.Bernoulli(Sigmoid(struggling_logit -
-                                           o.struggling_ability_slope * sp.ability));
+    sp.struggling =
+        o.struggling_fraction > 0 &&
+        srng.Bernoulli(Sigmoid(struggling_logit - o.struggling_ability_slope * sp.ability));
     for (int c : graph.TopologicalOrder()) {
       const std::size_t pair = pop.Pair(s, c);
       const double u_nl = srng.Uniform();

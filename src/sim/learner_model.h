@@ -15,9 +15,10 @@
 // item's difficulty shifts slip and guess on the logit scale; then, if known, forget with
 // probability forget_c, else learn with probability
 //   learn_c * learning_rate_s * quality_i * (prerequisite_penalty if any prerequisite unknown)
-// (times non_learner_learn for a non-learner pair). While c is gated that way, each of its
-// prerequisites that the student knew once and forgot is relearned with probability
-// learn_p * learning_rate_s per answer on c (practice on c rehearses its foundations).
+// (times non_learner_learn for a non-learner pair). While c is gated that way (penalty < 1),
+// each of its prerequisites that the student knew once and forgot is relearned with
+// probability learn_p * learning_rate_s per answer on c (practice on c rehearses its
+// foundations).
 #pragma once
 
 #include <cstdint>
@@ -65,6 +66,12 @@ struct LearnerModelOptions {
   double poor_fraction = 0.15;
   double poor_quality = 0.2;
   double quality_min = 0.8, quality_max = 1.2;
+
+  // Plain BKT with one parameter set for every competency and student: no individual
+  // differences, no gating, no non-learners, all items alike (quality 1, difficulty 0). For
+  // parameter-recovery tests of the knowledge-tracing models.
+  static LearnerModelOptions PureBkt(double prior, double learn, double guess, double slip,
+                                     double forget = 0.0);
 };
 
 struct SkillParams {
@@ -101,9 +108,9 @@ LearnerPopulation DrawPopulation(const LearnerModelOptions& options, const Compe
 // An item (or activity) a student answers, with its answer probabilities precomputed for the
 // hot loop.
 struct Item {
-  int skill = 0;                    // competency index
-  double difficulty = 0;            // logit shift: harder => more slips, fewer guesses
-  double quality = 1;               // learning multiplier
+  int skill = 0;                        // competency index
+  double difficulty = 0;                // logit shift: harder => more slips, fewer guesses
+  double quality = 1;                   // learning multiplier
   std::uint32_t p_correct_known = 0;    // (1 - slip_i) * 2^32
   std::uint32_t p_correct_unknown = 0;  // guess_i * 2^32
 };
@@ -151,7 +158,7 @@ class Learner {
       if (hi < forget_[c]) SetKnown(s, c, false, t, changes);
     } else {
       float p = learn_[c] * static_cast<float>(item.quality);
-      if (unknown_prereqs_[c] != 0) {
+      if (unknown_prereqs_[c] != 0 && penalty_ < 1.0f) {
         p *= penalty_;
         Rehearse(s, c, r, t, changes);
       }

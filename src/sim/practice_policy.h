@@ -47,8 +47,7 @@ class PracticePolicy {
       last_was_review_ = true;
       const std::uint64_t scaled =
           current_ < 0 ? (static_cast<std::uint64_t>(bits) * passed_list_.size()) >> 32
-                       : static_cast<std::uint64_t>(bits) * passed_list_.size() /
-                             review_threshold_;
+                       : static_cast<std::uint64_t>(bits) * passed_list_.size() / review_threshold_;
       return passed_list_[scaled];
     }
     return current_;
@@ -83,7 +82,7 @@ class PracticePolicy {
   std::vector<bool> in_scope_;
   std::uint32_t review_threshold_;
   std::vector<std::uint8_t> status_;
-  std::vector<std::int32_t> unmet_;  // prerequisites in scope not yet passed
+  std::vector<std::int32_t> unmet_;   // prerequisites in scope not yet passed
   std::vector<std::int32_t> visits_;  // visits that ended in giving up
   std::vector<int> ready_, passed_list_, given_up_;
   int current_ = -1;

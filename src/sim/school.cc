@@ -1,5 +1,7 @@
 #include "sim/school.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -7,33 +9,30 @@
 #include <numeric>
 #include <string_view>
 
-#include <fmt/core.h>
-
 namespace pw::sim {
 namespace {
 
 constexpr std::string_view kSource = "pathwise-sim";
 
 constexpr std::array<std::string_view, 32> kGivenNames = {
-    "Ava",    "Liam",  "Maya",  "Noah",  "Zoe",   "Ethan", "Lucia", "Mateo",
-    "Amara",  "Kai",   "Priya", "Omar",  "Hana",  "Diego", "Nia",   "Leo",
-    "Sofia",  "Jamal", "Mei",   "Ivan",  "Aisha", "Theo",  "Rosa",  "Elijah",
-    "Yuki",   "Sam",   "Ines",  "Malik", "Freya", "Arjun", "Lena",  "Tomas"};
+    "Ava",  "Liam",   "Maya",  "Noah", "Zoe",  "Ethan", "Lucia", "Mateo", "Amara", "Kai",   "Priya",
+    "Omar", "Hana",   "Diego", "Nia",  "Leo",  "Sofia", "Jamal", "Mei",   "Ivan",  "Aisha", "Theo",
+    "Rosa", "Elijah", "Yuki",  "Sam",  "Ines", "Malik", "Freya", "Arjun", "Lena",  "Tomas"};
 constexpr std::array<std::string_view, 32> kFamilyNames = {
-    "Garcia",  "Smith",   "Nguyen", "Johnson", "Okafor", "Patel",   "Kim",    "Brown",
-    "Lopez",   "Chen",    "Davis",  "Haddad",  "Silva",  "Murphy",  "Ivanov", "Khan",
-    "Martin",  "Rossi",   "Wilson", "Sato",    "Moreno", "Cohen",   "Novak",  "Ali",
-    "Hughes",  "Fischer", "Diaz",   "Mensah",  "Park",   "Larsen",  "Costa",  "Reyes"};
-constexpr std::array<std::string_view, 10> kTags = {"sports", "money",  "music", "games",
-                                                    "nature", "cooking", "space", "art",
+    "Garcia", "Smith",   "Nguyen", "Johnson", "Okafor", "Patel",  "Kim",    "Brown",
+    "Lopez",  "Chen",    "Davis",  "Haddad",  "Silva",  "Murphy", "Ivanov", "Khan",
+    "Martin", "Rossi",   "Wilson", "Sato",    "Moreno", "Cohen",  "Novak",  "Ali",
+    "Hughes", "Fischer", "Diaz",   "Mensah",  "Park",   "Larsen", "Costa",  "Reyes"};
+constexpr std::array<std::string_view, 10> kTags = {"sports",  "money",   "music", "games",
+                                                    "nature",  "cooking", "space", "art",
                                                     "animals", "building"};
 constexpr std::array<std::string_view, 5> kIncidentCategories = {
     "disruption", "defiance", "peer conflict", "technology misuse", "tardy"};
 constexpr std::array<std::string_view, 4> kSelScales = {"self-management", "growth-mindset",
                                                         "self-efficacy", "social-awareness"};
 constexpr std::array<Modality, 6> kModalities = {
-    Modality::kTeacherLed, Modality::kSmallGroup, Modality::kCollaborative,
-    Modality::kIndependentDigital, Modality::kTutoring, Modality::kProject};
+    Modality::kTeacherLed,         Modality::kSmallGroup, Modality::kCollaborative,
+    Modality::kIndependentDigital, Modality::kTutoring,   Modality::kProject};
 // Minutes [min, max] per modality, in kModalities order.
 constexpr std::array<std::pair<int, int>, 6> kDurations = {
     {{20, 45}, {15, 30}, {20, 40}, {10, 25}, {15, 30}, {45, 90}}};
@@ -121,8 +120,8 @@ Result<SimulatedSchool> SimulateSchool(const SchoolOptions& o, const CompetencyG
   }
 
   // Organizations and the term.
-  out.orgs.push_back({1, "sim-district-1", "Pathwise Simulated District", OrgType::kDistrict,
-                      kNoId});
+  out.orgs.push_back(
+      {1, "sim-district-1", "Pathwise Simulated District", OrgType::kDistrict, kNoId});
   for (int i = 0; i < o.schools; ++i) {
     out.orgs.push_back({2 + i, fmt::format("sim-school-{}", i + 1),
                         fmt::format("Simulated Middle School {}", i + 1), OrgType::kSchool, 1});
@@ -274,9 +273,9 @@ Result<SimulatedSchool> SimulateSchool(const SchoolOptions& o, const CompetencyG
           kDurations[mi].first +
           static_cast<int>(activity_rng.Below(kDurations[mi].second - kDurations[mi].first + 1));
       a.competencies = {comp.id};
-      a.difficulty =
-          o.learner.item_difficulty_sd > 0 ? activity_rng.Normal(0, o.learner.item_difficulty_sd)
-                                           : 0.0;
+      a.difficulty = o.learner.item_difficulty_sd > 0
+                         ? activity_rng.Normal(0, o.learner.item_difficulty_sd)
+                         : 0.0;
       const std::size_t t1 = activity_rng.Below(kTags.size());
       a.tags.emplace_back(kTags[t1]);
       if (activity_rng.Bernoulli(0.5)) {
@@ -285,10 +284,10 @@ Result<SimulatedSchool> SimulateSchool(const SchoolOptions& o, const CompetencyG
       }
       a.title = fmt::format("{} {} {} ({})", comp.code.empty() ? comp.source_id : comp.code,
                             a.tags.front(), j + 1, ModalityName(a.modality));
-      const double quality = activity_rng.Bernoulli(o.learner.poor_fraction)
-                                 ? o.learner.poor_quality
-                                 : activity_rng.Uniform(o.learner.quality_min,
-                                                        o.learner.quality_max);
+      const double quality =
+          activity_rng.Bernoulli(o.learner.poor_fraction)
+              ? o.learner.poor_quality
+              : activity_rng.Uniform(o.learner.quality_min, o.learner.quality_max);
       Item it;
       it.skill = c;
       it.difficulty = a.difficulty;
@@ -361,10 +360,12 @@ Result<SimulatedSchool> SimulateSchool(const SchoolOptions& o, const CompetencyG
         const std::uint64_t r = srng.Next();
         const int c = policy.Choose(static_cast<std::uint32_t>(r));
         if (c < 0) break;
-        const int j = static_cast<int>(((r >> 32) & 0xFFFF) * static_cast<std::uint64_t>(per) >> 16);
+        const int j =
+            static_cast<int>(((r >> 32) & 0xFFFF) * static_cast<std::uint64_t>(per) >> 16);
         const int item_index = c * per + j;
         const bool known = learner.known(c);
-        const bool correct = learner.Answer(s, items[item_index], srng.Next(), Timestamp{t}, &changes);
+        const bool correct =
+            learner.Answer(s, items[item_index], srng.Next(), Timestamp{t}, &changes);
         policy.Record(correct, srng);
         ++attempts[pop.Pair(s, c)];
         if (practised.size() < 2 && in_scope[c] &&

@@ -32,10 +32,10 @@
 namespace pw::sim {
 
 struct SchoolOptions {
-  int schools = 1;     // in one district; classes are dealt to schools in turn
-  int classes = 4;     // one teacher each
-  int students = 120;  // dealt to classes in turn
-  int weeks = 4;       // of simulated school days (Monday to Friday)
+  int schools = 1;           // in one district; classes are dealt to schools in turn
+  int classes = 4;           // one teacher each
+  int students = 120;        // dealt to classes in turn
+  int weeks = 4;             // of simulated school days (Monday to Friday)
   Date start = Date{20703};  // 2026-09-07, a Monday; the first school day is the first
                              // weekday on or after it
   int term_weeks = 18;       // length of the academic session (term) from `start`
@@ -46,11 +46,11 @@ struct SchoolOptions {
 
   // Attendance: a typical student misses a day with probability ~ Uniform(absence_min,
   // absence_max); a chronic_fraction of students with Uniform(chronic_min, chronic_max).
-  double absence_min = 0.0, absence_max = 0.08;
+  double absence_min = 0.0, absence_max = 0.05;
   double chronic_fraction = 0.15;
   double chronic_min = 0.15, chronic_max = 0.35;
-  double tardy_rate = 0.04;     // of present days
-  double excused_share = 0.6;   // of absences
+  double tardy_rate = 0.04;    // of present days
+  double excused_share = 0.6;  // of absences
 
   // Behavior: incidents per present day ~ Uniform(0, behavior_rate_max) for most students,
   // Uniform(high_rate_min, high_rate_max) for a high_behavior_fraction of them.

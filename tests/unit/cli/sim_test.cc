@@ -1,8 +1,8 @@
 // `pathwise sim`: row counts, determinism, the truth file, and bad usage.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "testing/cli_runner.h"
 #include "testing/test_util.h"
@@ -16,8 +16,8 @@ using pw::testing::TempDir;
 
 std::vector<std::string> Args(const std::string& out, const std::string& seed = "7",
                               const std::string& students = "100") {
-  return {"sim", "--students", students, "--skills", "10", "--events-per-student", "50",
-          "--seed", seed, "--out", out};
+  return {"sim", "--students", students, "--skills", "10", "--events-per-student",
+          "50",  "--seed",     seed,     "--out",    out};
 }
 
 long Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
@@ -92,8 +92,8 @@ TEST(SimCommandTest, BadNumbersExit2WithOneLine) {
 
 TEST(SimCommandTest, MissingFlagExits2) {
   TempDir dir;
-  pw::testing::CliResult r = RunPathwise({"sim", "--students", "10", "--skills", "2", "--seed",
-                                          "1", "--out", dir.File("x.csv")});
+  pw::testing::CliResult r = RunPathwise(
+      {"sim", "--students", "10", "--skills", "2", "--seed", "1", "--out", dir.File("x.csv")});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find("--events-per-student"), std::string::npos) << r.err;

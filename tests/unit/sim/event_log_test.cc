@@ -1,9 +1,9 @@
 #include "sim/event_log.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "sim/timestamp_text.h"
 #include "testing/test_util.h"
@@ -27,8 +27,8 @@ TEST(EventLogTest, EveryStudentAnswersExactlyMTimesInTimeOrder) {
     // Item j of skill c (1-based id) is c * items_per_skill + j + 1.
     EXPECT_EQ((ev->item_id[i] - 1) / o.items_per_skill, ev->skill_id[i] - 1);
     // The known flag is the ground truth just before the answer.
-    EXPECT_EQ(ev->known[i] != 0, truth.Knew(Id{ev->student_id[i]}, Id{ev->skill_id[i]},
-                                            Timestamp{ev->time_ms[i]}))
+    EXPECT_EQ(ev->known[i] != 0,
+              truth.Knew(Id{ev->student_id[i]}, Id{ev->skill_id[i]}, Timestamp{ev->time_ms[i]}))
         << "row " << i;
   }
   EXPECT_EQ(ev->time_ms[0] / kMillisPerDay, o.start.millis / kMillisPerDay);
@@ -36,7 +36,8 @@ TEST(EventLogTest, EveryStudentAnswersExactlyMTimesInTimeOrder) {
 
 TEST(EventLogTest, SameSeedSameEventsOtherSeedDifferent) {
   SimpleSimOptions o{.students = 30, .skills = 10, .events_per_student = 40};
-  Result<EventBatch> a = SimulateEvents(o, 42), b = SimulateEvents(o, 42), c = SimulateEvents(o, 43);
+  Result<EventBatch> a = SimulateEvents(o, 42), b = SimulateEvents(o, 42),
+                     c = SimulateEvents(o, 43);
   PW_ASSERT_OK(a);
   PW_ASSERT_OK(b);
   PW_ASSERT_OK(c);
@@ -121,10 +122,9 @@ TEST(EventLogTest, RejectsBadOptions) {
             "students must be at least 1, got 0");
   EXPECT_EQ(SimulateEvents({.students = 1, .skills = 0}, 1).status().message(),
             "skills must be at least 1, got 0");
-  EXPECT_EQ(SimulateEvents({.students = 1, .skills = 1, .events_per_student = 0}, 1)
-                .status()
-                .message(),
-            "events per student must be at least 1, got 0");
+  EXPECT_EQ(
+      SimulateEvents({.students = 1, .skills = 1, .events_per_student = 0}, 1).status().message(),
+      "events per student must be at least 1, got 0");
 }
 
 TEST(EventLogTest, RunsOnce) {

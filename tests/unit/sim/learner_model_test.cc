@@ -55,9 +55,9 @@ struct TwoSkills {
   TwoSkills() {
     std::vector<Competency> cs(2);
     cs[0].id = 1;
-    cs[0].code = "A";
+    cs[0].code = std::string("A");
     cs[1].id = 2;
-    cs[1].code = "B";
+    cs[1].code = std::string("B");
     graph = *CompetencyGraph::Build(cs, {{1, 2, EdgeKind::kPrerequisite}});
     options.prior_min = options.prior_max = 0.0;
     options.struggling_fraction = 0;
@@ -191,6 +191,35 @@ TEST(LearnerModelTest, NonLearnersAreDetectableByASimpleStuckRule) {
   ASSERT_GT(tp, 100);
   EXPECT_GE(tp / double(tp + fp), 0.8) << "tp " << tp << " fp " << fp;
   EXPECT_GE(tp / double(tp + fn), 0.8) << "tp " << tp << " fn " << fn;
+}
+
+// With PureBkt options the log is plain BKT: the share of students knowing a skill at the
+// start is the prior, and per answer while unknown the learning rate is `learn`, per answer
+// while known the forgetting rate is `forget`.
+TEST(LearnerModelTest, PureBktRecoversItsParametersFromTheTruth) {
+  SimpleSimOptions o{.students = 2000, .skills = 10, .events_per_student = 100};
+  o.learner = LearnerModelOptions::PureBkt(0.3, 0.2, 0.25, 0.1, 0.02);
+  GroundTruth truth;
+  Result<EventBatch> ev = SimulateEvents(o, 11, &truth);
+  PW_ASSERT_OK(ev);
+  double init = 0, learned = 0, forgot = 0;
+  for (int s = 0; s < truth.students(); ++s) {
+    EXPECT_FALSE(truth.student(s).struggling);
+    for (int c = 0; c < truth.competencies(); ++c) {
+      init += truth.InitiallyKnown(s, c);
+      for (const KnowledgeChange& ch : truth.Changes(s, c)) (ch.known ? learned : forgot) += 1;
+    }
+  }
+  double answers_unknown = 0, answers_known = 0, correct_unknown = 0, correct_known = 0;
+  for (std::size_t i = 0; i < ev->size(); ++i) {
+    (ev->known[i] ? answers_known : answers_unknown) += 1;
+    (ev->known[i] ? correct_known : correct_unknown) += ev->correct[i];
+  }
+  EXPECT_NEAR(init / (2000.0 * 10), 0.3, 0.015);
+  EXPECT_NEAR(learned / answers_unknown, 0.2, 0.01);
+  EXPECT_NEAR(forgot / answers_known, 0.02, 0.003);
+  EXPECT_NEAR(correct_unknown / answers_unknown, 0.25, 0.01);
+  EXPECT_NEAR(correct_known / answers_known, 0.9, 0.005);
 }
 
 TEST(LearnerModelTest, ForgettingHappensOnlyWhenItIsOn) {

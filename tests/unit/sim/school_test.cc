@@ -1,10 +1,10 @@
 #include "sim/school.h"
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <numeric>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "sim/framework_gen.h"
 #include "testing/test_util.h"
@@ -16,7 +16,7 @@ namespace {
 CompetencyGraph Framework() {
   Rng rng(100);
   SyntheticFramework f = GenerateFramework({.competencies = 40, .framework_id = 3}, rng);
-  for (int i = 0; i < 40; ++i) f.competencies[i].grade = i < 10 ? "5" : "6";
+  for (int i = 0; i < 40; ++i) f.competencies[i].grade = std::string(i < 10 ? "5" : "6");
   return *CompetencyGraph::Build(std::move(f.competencies), std::move(f.edges));
 }
 
@@ -217,7 +217,8 @@ TEST_F(SchoolTest, SelBehaviorAndTruth) {
   // Students learn during the four weeks.
   int learned = 0;
   for (int st = 0; st < 120; ++st) {
-    for (int c = 10; c < 40; ++c) learned += !s.truth.InitiallyKnown(st, c) && s.truth.KnownAtEnd(st, c);
+    for (int c = 10; c < 40; ++c)
+      learned += !s.truth.InitiallyKnown(st, c) && s.truth.KnownAtEnd(st, c);
   }
   EXPECT_GT(learned, 300);
 }
