@@ -68,7 +68,8 @@ std::vector<BalanceRow> BalanceTable(const Eigen::MatrixXd& x, const std::vector
       } else if (pt <= 0 || pt >= 1 || pc <= 0 || pc >= 1) {
         row.std_diff = pt > pc ? INFINITY : -INFINITY;  // all or none: the groups differ entirely
       } else {
-        row.std_diff = omega * (std::log(pt / (1 - pt)) - std::log(pc / (1 - pc))) / 1.65;
+        // The Cox index carries no small-sample correction (WWC Procedures Handbook).
+        row.std_diff = (std::log(pt / (1 - pt)) - std::log(pc / (1 - pc))) / 1.65;
       }
     } else {
       const double sd = PooledSd(row.sd_treated, count[1], row.sd_comparison, count[0]);

@@ -1,7 +1,7 @@
 // Baseline balance between a treated and a comparison group, in What Works Clearinghouse terms:
 // the standardized difference of each baseline measure (Hedges' g with the pooled SD and the
-// small-sample correction for continuous measures; the Cox index, ln(odds ratio) / 1.65, for
-// 0/1 measures), and the WWC band it falls in (<= 0.05 satisfies baseline equivalence,
+// small-sample correction for continuous measures; the Cox index, ln(odds ratio) / 1.65 without
+// a correction, for 0/1 measures), and the WWC band it falls in (<= 0.05 satisfies baseline equivalence,
 // 0.05-0.25 requires statistical adjustment for that measure, > 0.25 does not satisfy).
 #pragma once
 
