@@ -262,7 +262,8 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
   res.balance = BalanceTable(z, znames, tr);
 
   std::vector<double> analysis_weight;  // per analysed row (matched design)
-  const char* se_name = o.vcov == VcovType::kCR2 ? "CR2 with Bell-McCaffrey degrees of freedom" : "CR1 with G-1 degrees of freedom";
+  const char* se_name = o.vcov == VcovType::kCR2 ? "CR2 standard errors (Bell-McCaffrey degrees of freedom)"
+                                                : "CR1 standard errors (G-1 degrees of freedom)";
   switch (o.design) {
     case Design::kRandomized:
     case Design::kRegression: {
@@ -272,7 +273,7 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
       res.ci_low = c.ci_low; res.ci_high = c.ci_high;
       res.method = cl.empty()
                        ? "ordinary least squares, model-based standard errors (no clusters given)"
-                       : fmt::format("ordinary least squares adjusting for the baseline measures; {} standard errors clustered by {} ({} clusters)", se_name, cl_name, groups);
+                       : fmt::format("ordinary least squares adjusting for the baseline measures; {} clustered by {} ({} clusters)", se_name, cl_name, groups);
       if (o.design == Design::kRandomized) res.method = "randomized pilot: " + res.method;
       break;
     }
@@ -309,7 +310,7 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
       res.ci_low = c.ci_low; res.ci_high = c.ci_high;
       res.method = fmt::format(
           "1:1 nearest-neighbour matching on {} ({}{}), then least squares on the {} matched "
-          "students adjusting for the same measures; {} standard errors clustered by {}",
+          "students adjusting for the same measures; {} clustered by {}",
           fmt::join(znames, ", "),
           o.match.distance == MatchDistance::kPropensity ? "propensity score" : "Mahalanobis distance",
           t.grade.empty() ? "" : ", exactly within grade", mrows.size(), se_name, by);

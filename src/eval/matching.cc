@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 #include <cmath>
 #include <numeric>
 
@@ -60,23 +62,29 @@ Result<Eigen::VectorXd> FitLogistic(const Eigen::MatrixXd& x, std::span<const in
 
 namespace {
 
-struct Candidate {
-  int row;
-  double key;  // propensity score
-};
+// Comparison rows by exact-match group (one group when there is no exact variable).
+std::map<int, std::vector<int>> ByGroup(const std::vector<int>& controls, std::span<const int> exact) {
+  std::map<int, std::vector<int>> groups;
+  for (int c : controls) groups[exact.empty() ? 0 : exact[c]].push_back(c);
+  return groups;
+}
 
-// Greedy 1:1 matching under the caliper. `order`: treated rows in matching order.
-void Greedy(const std::vector<int>& order, const std::vector<int>& controls,
-            const std::function<double(int, int)>& dist, std::span<const int> exact,
-            double caliper, std::vector<int>& partner) {
-  std::vector<char> used(partner.size(), 0);
+// Greedy 1:1 matching under the caliper on a general distance: for each treated row in `order`,
+// the closest unused comparison row in its exact group (ties: the first in data order).
+// O(treated x comparison) distance evaluations.
+void GreedyScan(const std::vector<int>& order, const std::vector<int>& controls,
+                const std::function<double(int, int)>& dist, std::span<const int> exact,
+                double caliper, std::vector<int>& partner) {
   std::fill(partner.begin(), partner.end(), -1);
+  auto groups = ByGroup(controls, exact);
+  std::vector<char> used(partner.size(), 0);
   for (int t : order) {
+    auto g = groups.find(exact.empty() ? 0 : exact[t]);
+    if (g == groups.end()) continue;
     int best = -1;
     double best_d = std::numeric_limits<double>::infinity();
-    for (int c : controls) {
+    for (int c : g->second) {
       if (used[c]) continue;
-      if (!exact.empty() && exact[c] != exact[t]) continue;
       const double d = dist(t, c);
       if (d < best_d) {
         best_d = d;
@@ -87,6 +95,44 @@ void Greedy(const std::vector<int>& order, const std::vector<int>& controls,
       used[best] = 1;
       partner[t] = best;
       partner[best] = t;
+    }
+  }
+}
+
+// The same greedy matching on a scalar score (the propensity score), in O(n log n): unused
+// comparison rows are kept ordered by (score, row), so the nearest is a neighbour of the
+// treated row's score. Ties resolve exactly as GreedyScan's (the lowest row among the closest).
+void GreedyScalar(const std::vector<int>& order, const std::vector<int>& controls,
+                  const std::vector<double>& score, std::span<const int> exact, double caliper,
+                  std::vector<int>& partner) {
+  std::fill(partner.begin(), partner.end(), -1);
+  std::map<int, std::set<std::pair<double, int>>> groups;
+  for (int c : controls) groups[exact.empty() ? 0 : exact[c]].insert({score[c], c});
+  for (int t : order) {
+    auto g = groups.find(exact.empty() ? 0 : exact[t]);
+    if (g == groups.end() || g->second.empty()) continue;
+    auto& set = g->second;
+    const double x = score[t];
+    auto up = set.lower_bound({x, -1});  // first with score >= x, lowest row among equals
+    std::pair<double, int> best{0, -1};
+    double best_d = std::numeric_limits<double>::infinity();
+    if (up != set.end()) {
+      best = *up;
+      best_d = std::fabs(up->first - x);
+    }
+    if (up != set.begin()) {
+      auto down = std::prev(up);
+      down = set.lower_bound({down->first, -1});  // lowest row with that score
+      const double d = std::fabs(x - down->first);
+      if (d < best_d || (d == best_d && down->second < best.second)) {
+        best = *down;
+        best_d = d;
+      }
+    }
+    if (best.second >= 0 && best_d <= caliper) {
+      set.erase(best);
+      partner[t] = best.second;
+      partner[best.second] = t;
     }
   }
 }
@@ -156,7 +202,11 @@ Result<MatchResult> MatchNearest(const Eigen::MatrixXd& x, const std::vector<std
   res.partner.assign(n, -1);
   double caliper = options.caliper;
   for (int step = 0;; ++step) {
-    Greedy(order, crows, dist, exact, caliper * unit, res.partner);
+    if (options.distance == MatchDistance::kPropensity) {
+      GreedyScalar(order, crows, res.propensity, exact, caliper * unit, res.partner);
+    } else {
+      GreedyScan(order, crows, dist, exact, caliper * unit, res.partner);
+    }
     res.weight.assign(n, 0.0);
     for (int i = 0; i < n; ++i) res.weight[i] = res.partner[i] >= 0 ? 1.0 : 0.0;
     res.n_matched = 0;

@@ -1,8 +1,11 @@
 #include "eval/matching.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
+
+#include "core/random.h"
 
 namespace pw::eval {
 namespace {
@@ -46,6 +49,50 @@ TEST(MatchingTest, TighteningDropsTheUnmatchableAndSaysSo) {
   EXPECT_EQ(m->dropped_treated[0], 20);
   EXPECT_LE(std::fabs(m->balance_after[0].std_diff), 0.25);
   EXPECT_GT(std::fabs(m->balance_before[0].std_diff), 0.25);
+}
+
+// The O(n log n) propensity-score matcher gives exactly the pairs of a brute-force greedy scan
+// (closest unused comparison, ties to the first in data order), with many tied scores.
+TEST(MatchingTest, PropensityMatcherEqualsBruteForce) {
+  Rng rng(17);
+  const int n = 400;
+  Eigen::MatrixXd x(n, 2);
+  std::vector<int> treated(n), grade(n);
+  for (int i = 0; i < n; ++i) {
+    x(i, 0) = static_cast<double>(rng.Below(8));  // discrete: many ties
+    x(i, 1) = rng.Bernoulli(0.5);
+    treated[i] = rng.Bernoulli(0.3 + 0.05 * x(i, 0));
+    grade[i] = static_cast<int>(rng.Below(2));
+  }
+  MatchOptions o;
+  o.distance = MatchDistance::kPropensity;
+  o.tighten_caliper = false;
+  o.caliper = 0.05;
+  auto m = MatchNearest(x, {"pre", "girl"}, treated, grade, o);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const auto& ps = m->propensity;
+  double mean = 0, ss = 0;
+  for (double v : ps) mean += v / n;
+  for (double v : ps) ss += (v - mean) * (v - mean);
+  const double caliper = 0.05 * std::sqrt(ss / (n - 1));
+  std::vector<int> order;
+  for (int i = 0; i < n; ++i)
+    if (treated[i]) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return ps[a] > ps[b]; });
+  std::vector<int> partner(n, -1);
+  std::vector<char> used(n, 0);
+  for (int t : order) {
+    int best = -1;
+    double best_d = INFINITY;
+    for (int c = 0; c < n; ++c) {
+      if (treated[c] || used[c] || grade[c] != grade[t]) continue;
+      const double d = std::fabs(ps[t] - ps[c]);
+      if (d < best_d) { best_d = d; best = c; }
+    }
+    if (best >= 0 && best_d <= caliper) { used[best] = 1; partner[t] = best; partner[best] = t; }
+  }
+  EXPECT_EQ(m->partner, partner);
+  EXPECT_GT(m->n_matched, 50);
 }
 
 TEST(MatchingTest, Errors) {
