@@ -1,5 +1,6 @@
 // `pathwise eval` end to end: CSV in, JSON/text/HTML out, and bad input -> exit 2 with a
 // message naming file, line and column.
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -81,6 +82,20 @@ TEST_F(EvalCli, TextReportAndDose) {
   const std::string html = pw::testing::ReadFile(Path("report.html"));
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("More use, more effect?"), std::string::npos);
+}
+
+// PDF is optional: rendered when chromium or wkhtmltopdf is installed, otherwise a note and exit 0.
+TEST_F(EvalCli, PdfIsRenderedOrSkippedCleanly) {
+  auto args = Base();
+  args.insert(args.end(), {"--report", Path("r.html"), "--pdf", Path("r.pdf")});
+  auto r = RunPathwise(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const bool rendered = std::filesystem::exists(Path("r.pdf"));
+  const bool noted = r.err.find("no PDF renderer (chromium or wkhtmltopdf) is installed; skipped") != std::string::npos;
+  EXPECT_TRUE(rendered != noted) << r.err;
+  auto bad = RunPathwise({"eval", "--data", Path(), "--outcome", "score", "--treatment", "program", "--pdf", Path("x.pdf")});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "pathwise: --pdf needs --report out.html (the PDF is rendered from it)\n");
 }
 
 TEST_F(EvalCli, MissingColumnNamesTheFile) {
