@@ -92,7 +92,7 @@ std::string PlainSummary(const EvalResult& r) {
   const double ci = r.confidence * 100;
   std::string dir = r.estimate >= 0 ? "higher" : "lower";
   std::string s = fmt::format(
-      "Students in the program scored {} points {} on {} than comparable students who were not "
+      "Students in the program scored {} points {} on {} than comparable students not in the program "
       "(an effect size of {} standard deviations). ",
       Num(std::fabs(r.estimate)), dir, r.outcome_name, Num(r.effect_size));
   s += fmt::format("The true effect is likely ({:.0f}% confidence) between {} and {} points",
