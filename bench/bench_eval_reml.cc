@@ -24,11 +24,16 @@ int main(int argc, char** argv) {
   int repeat = 5;
   std::string csv;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--students")) students = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--schools")) schools = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seed")) seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--write-csv")) csv = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--students"))
+      students = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--schools"))
+      schools = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seed"))
+      seed = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--write-csv"))
+      csv = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--repeat"))
+      repeat = std::atoi(argv[i + 1]);
   }
   // y = 0.2 + 0.1 treat + 0.6 pretest + 0.05 girl + u_school (sd 0.3) + e (sd 0.8);
   // half of the schools are treated.
@@ -88,8 +93,8 @@ int main(int argc, char** argv) {
               students, schools, median, repeat);
   for (int k = 0; k < p; ++k)
     std::printf("  %-12s %.10f  se %.10f\n", names[k].c_str(), fit.beta(k), fit.se(k));
-  std::printf("  sigma2_between %.10f  sigma2_within %.10f  REML criterion %.6f\n", fit.sigma2_between,
-              fit.sigma2_within, fit.reml_criterion);
+  std::printf("  sigma2_between %.10f  sigma2_within %.10f  REML criterion %.6f\n",
+              fit.sigma2_between, fit.sigma2_within, fit.reml_criterion);
   std::printf("PATHWISE_SECONDS %.6f\n", median);
   return 0;
 }

@@ -6,9 +6,12 @@ namespace pw::eval {
 
 const char* WwcBandName(WwcBand band) {
   switch (band) {
-    case WwcBand::kSatisfied: return "satisfied";
-    case WwcBand::kNeedsAdjustment: return "needs adjustment";
-    case WwcBand::kNotSatisfied: return "not satisfied";
+    case WwcBand::kSatisfied:
+      return "satisfied";
+    case WwcBand::kNeedsAdjustment:
+      return "needs adjustment";
+    case WwcBand::kNotSatisfied:
+      return "not satisfied";
   }
   return "?";
 }
@@ -23,10 +26,14 @@ double PooledSd(double sd_t, double n_t, double sd_c, double n_c) {
   return std::sqrt(((n_t - 1) * sd_t * sd_t + (n_c - 1) * sd_c * sd_c) / (n_t + n_c - 2));
 }
 
-double SmallSampleCorrection(double n_t, double n_c) { return 1.0 - 3.0 / (4.0 * (n_t + n_c) - 9.0); }
+double SmallSampleCorrection(double n_t, double n_c) {
+  return 1.0 - 3.0 / (4.0 * (n_t + n_c) - 9.0);
+}
 
-std::vector<BalanceRow> BalanceTable(const Eigen::MatrixXd& x, const std::vector<std::string>& names,
-                                     std::span<const int> treated, std::span<const double> weights) {
+std::vector<BalanceRow> BalanceTable(const Eigen::MatrixXd& x,
+                                     const std::vector<std::string>& names,
+                                     std::span<const int> treated,
+                                     std::span<const double> weights) {
   std::vector<BalanceRow> out;
   for (Eigen::Index k = 0; k < x.cols(); ++k) {
     BalanceRow row;

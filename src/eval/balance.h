@@ -1,15 +1,15 @@
 // Baseline balance between a treated and a comparison group, in What Works Clearinghouse terms:
 // the standardized difference of each baseline measure (Hedges' g with the pooled SD and the
 // small-sample correction for continuous measures; the Cox index, ln(odds ratio) / 1.65 without
-// a correction, for 0/1 measures), and the WWC band it falls in (<= 0.05 satisfies baseline equivalence,
-// 0.05-0.25 requires statistical adjustment for that measure, > 0.25 does not satisfy).
+// a correction, for 0/1 measures), and the WWC band it falls in (<= 0.05 satisfies baseline
+// equivalence, 0.05-0.25 requires statistical adjustment for that measure, > 0.25 does not
+// satisfy).
 #pragma once
 
+#include <Eigen/Dense>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 namespace pw::eval {
 
@@ -28,8 +28,10 @@ struct BalanceRow {
 
 // One row per column of `x`, over the rows with weight > 0 (weights may be empty = all rows).
 // `treated` is 0/1 per row.
-std::vector<BalanceRow> BalanceTable(const Eigen::MatrixXd& x, const std::vector<std::string>& names,
-                                     std::span<const int> treated, std::span<const double> weights = {});
+std::vector<BalanceRow> BalanceTable(const Eigen::MatrixXd& x,
+                                     const std::vector<std::string>& names,
+                                     std::span<const int> treated,
+                                     std::span<const double> weights = {});
 
 // Hedges' g for a difference `diff` with pooled SD computed from the groups' SDs and sizes,
 // including the small-sample correction omega = 1 - 3 / (4 (n_t + n_c) - 9).

@@ -1,11 +1,10 @@
 #include "eval/distributions.h"
 
-#include <cmath>
-#include <limits>
-
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <boost/math/policies/policy.hpp>
+#include <cmath>
+#include <limits>
 
 namespace pw::eval {
 namespace {

@@ -1,12 +1,12 @@
 #include "eval/evaluate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "eval/distributions.h"
 #include "eval/reml.h"
@@ -144,10 +144,14 @@ void BaselineWarnings(const std::vector<BalanceRow>& rows, const std::string& wh
 
 const char* DesignName(Design d) {
   switch (d) {
-    case Design::kRandomized: return "randomized";
-    case Design::kMatched: return "matched";
-    case Design::kRegression: return "regression";
-    case Design::kMultilevel: return "multilevel";
+    case Design::kRandomized:
+      return "randomized";
+    case Design::kMatched:
+      return "matched";
+    case Design::kRegression:
+      return "regression";
+    case Design::kMultilevel:
+      return "multilevel";
   }
   return "?";
 }
@@ -156,11 +160,13 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
   const std::size_t n = t.outcome.size();
   auto bad_len = [&](std::size_t len, const std::string& what) -> Status {
     if (len != 0 && len != n)
-      return InvalidArgumentError("evaluation: {} has {} values but there are {} students", what, len, n);
+      return InvalidArgumentError("evaluation: {} has {} values but there are {} students", what,
+                                  len, n);
     return OkStatus();
   };
   if (t.treated.size() != n)
-    return InvalidArgumentError("evaluation: {} treatment values but {} outcomes", t.treated.size(), n);
+    return InvalidArgumentError("evaluation: {} treatment values but {} outcomes", t.treated.size(),
+                                n);
   PW_RETURN_IF_ERROR(bad_len(t.pretest.size(), t.pretest_name));
   PW_RETURN_IF_ERROR(bad_len(t.cluster.size(), t.cluster_name));
   PW_RETURN_IF_ERROR(bad_len(t.school.size(), t.school_name));
@@ -175,7 +181,8 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (t.treated[i] != 0 && t.treated[i] != 1)
-      return InvalidArgumentError("evaluation: {} must be 0 or 1, got {}", t.treatment_name, t.treated[i]);
+      return InvalidArgumentError("evaluation: {} must be 0 or 1, got {}", t.treatment_name,
+                                  t.treated[i]);
   }
 
   EvalResult res;
@@ -203,27 +210,39 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
   }
   for (int r : rows) (t.treated[r] ? res.n_treated : res.n_comparison)++;
   if (res.n_treated == 0)
-    return InvalidArgumentError("no treated students: every student with an outcome has {} = 0; an effect needs students in the program", t.treatment_name);
+    return InvalidArgumentError(
+        "no treated students: every student with an outcome has {} = 0; an effect needs students "
+        "in the program",
+        t.treatment_name);
   if (res.n_comparison == 0)
-    return InvalidArgumentError("no comparison students: every student with an outcome has {} = 1; an effect needs students who were not in the program", t.treatment_name);
+    return InvalidArgumentError(
+        "no comparison students: every student with an outcome has {} = 1; an effect needs "
+        "students who were not in the program",
+        t.treatment_name);
   {
     const double first = t.outcome[rows[0]];
     if (std::all_of(rows.begin(), rows.end(), [&](int r) { return t.outcome[r] == first; }))
-      return InvalidArgumentError("the outcome {} is the same ({}) for all {} students; there is no variation to explain", t.outcome_name, first, rows.size());
+      return InvalidArgumentError(
+          "the outcome {} is the same ({}) for all {} students; there is no variation to explain",
+          t.outcome_name, first, rows.size());
   }
   if (att.lost_treated + att.lost_comparison > 0) {
     const double total = att.randomized_treated + att.randomized_comparison;
     att.overall = (att.lost_treated + att.lost_comparison) / total;
-    const double at = att.randomized_treated ? double(att.lost_treated) / att.randomized_treated : 0;
-    const double ac = att.randomized_comparison ? double(att.lost_comparison) / att.randomized_comparison : 0;
+    const double at =
+        att.randomized_treated ? double(att.lost_treated) / att.randomized_treated : 0;
+    const double ac =
+        att.randomized_comparison ? double(att.lost_comparison) / att.randomized_comparison : 0;
     att.differential = std::fabs(at - ac);
     const int pct = static_cast<int>(std::lround(att.overall * 100));
-    const double* table = o.attrition_boundary == AttritionBoundary::kCautious ? kCautious : kOptimistic;
+    const double* table =
+        o.attrition_boundary == AttritionBoundary::kCautious ? kCautious : kOptimistic;
     const double bound = pct <= 65 ? table[pct] : -1;
     att.max_differential = bound < 0 ? kNaN : bound / 100;
     att.low = bound >= 0 && att.differential * 100 <= bound + 1e-8;
     res.attrition = att;
-    const char* which = o.attrition_boundary == AttritionBoundary::kCautious ? "cautious" : "optimistic";
+    const char* which =
+        o.attrition_boundary == AttritionBoundary::kCautious ? "cautious" : "optimistic";
     if (!att.low) {
       res.warnings.push_back(fmt::format(
           "{} of students have no outcome ({} of the program group, {} of the comparison group). "
@@ -233,8 +252,9 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
           Pct(att.overall), Pct(at), Pct(ac), which,
           std::isnan(att.max_differential)
               ? std::string(" (any differential is too much at this overall rate)")
-              : fmt::format(" (at most {:.1f} points differential at this overall rate, here {:.1f})",
-                            100 * att.max_differential, 100 * att.differential)));
+              : fmt::format(
+                    " (at most {:.1f} points differential at this overall rate, here {:.1f})",
+                    100 * att.max_differential, 100 * att.differential)));
     }
   }
 
@@ -244,7 +264,10 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
   int groups = 0;
   std::vector<int> cl_codes = SubsetCodes(cl, rows, &groups);
   if (!cl.empty() && groups < 2)
-    return InvalidArgumentError("only one cluster (\"{}\") in column {}: cluster-robust standard errors and school effects need at least 2 clusters", cl[rows[0]], cl_name);
+    return InvalidArgumentError(
+        "only one cluster (\"{}\") in column {}: cluster-robust standard errors and school effects "
+        "need at least 2 clusters",
+        cl[rows[0]], cl_name);
   if (!cl.empty()) {
     std::vector<int> size(groups, 0);
     for (int c : cl_codes) ++size[c];
@@ -252,7 +275,8 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
     if (singles > 0)
       res.warnings.push_back(fmt::format(
           "{} of the {} groups in {} have a single student; they add little information about "
-          "differences between groups.", singles, groups, cl_name));
+          "differences between groups.",
+          singles, groups, cl_name));
   }
 
   std::vector<std::string> znames;
@@ -262,18 +286,27 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
   res.balance = BalanceTable(z, znames, tr);
 
   std::vector<double> analysis_weight;  // per analysed row (matched design)
-  const char* se_name = o.vcov == VcovType::kCR2 ? "CR2 standard errors (Bell-McCaffrey degrees of freedom)"
-                                                : "CR1 standard errors (G-1 degrees of freedom)";
+  const char* se_name = o.vcov == VcovType::kCR2
+                            ? "CR2 standard errors (Bell-McCaffrey degrees of freedom)"
+                            : "CR1 standard errors (G-1 degrees of freedom)";
   switch (o.design) {
     case Design::kRandomized:
     case Design::kRegression: {
       RegressionFit fit;
-      PW_ASSIGN_OR_RETURN(Coefficient c, RegressionEffect(t, rows, cl_codes, o.vcov, o.confidence, &fit));
-      res.estimate = c.estimate; res.se = c.se; res.df = c.df; res.p_value = c.p_value;
-      res.ci_low = c.ci_low; res.ci_high = c.ci_high;
+      PW_ASSIGN_OR_RETURN(Coefficient c,
+                          RegressionEffect(t, rows, cl_codes, o.vcov, o.confidence, &fit));
+      res.estimate = c.estimate;
+      res.se = c.se;
+      res.df = c.df;
+      res.p_value = c.p_value;
+      res.ci_low = c.ci_low;
+      res.ci_high = c.ci_high;
       res.method = cl.empty()
                        ? "ordinary least squares, model-based standard errors (no clusters given)"
-                       : fmt::format("ordinary least squares adjusting for the baseline measures; {} clustered by {} ({} clusters)", se_name, cl_name, groups);
+                       : fmt::format(
+                             "ordinary least squares adjusting for the baseline measures; {} "
+                             "clustered by {} ({} clusters)",
+                             se_name, cl_name, groups);
       if (o.design == Design::kRandomized) res.method = "randomized pilot: " + res.method;
       break;
     }
@@ -305,14 +338,20 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
         mcodes = ClusterCodes(labels, &mg);
         by = "matched pair";
       }
-      PW_ASSIGN_OR_RETURN(Coefficient c, RegressionEffect(t, mrows, mcodes, o.vcov, o.confidence, nullptr));
-      res.estimate = c.estimate; res.se = c.se; res.df = c.df; res.p_value = c.p_value;
-      res.ci_low = c.ci_low; res.ci_high = c.ci_high;
+      PW_ASSIGN_OR_RETURN(Coefficient c,
+                          RegressionEffect(t, mrows, mcodes, o.vcov, o.confidence, nullptr));
+      res.estimate = c.estimate;
+      res.se = c.se;
+      res.df = c.df;
+      res.p_value = c.p_value;
+      res.ci_low = c.ci_low;
+      res.ci_high = c.ci_high;
       res.method = fmt::format(
           "1:1 nearest-neighbour matching on {} ({}{}), then least squares on the {} matched "
           "students adjusting for the same measures; {} clustered by {}",
           fmt::join(znames, ", "),
-          o.match.distance == MatchDistance::kPropensity ? "propensity score" : "Mahalanobis distance",
+          o.match.distance == MatchDistance::kPropensity ? "propensity score"
+                                                         : "Mahalanobis distance",
           t.grade.empty() ? "" : ", exactly within grade", mrows.size(), se_name, by);
       res.balance_after = m.balance_after;
       analysis_weight = m.weight;
@@ -321,26 +360,34 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
             "{} of the {} program students had no close enough comparison student{} and were "
             "left out{}; the estimate describes the {} who were matched.",
             m.dropped_treated.size(), m.n_treated, t.grade.empty() ? "" : " in their grade",
-            std::isfinite(m.caliper_used) ? fmt::format(" (caliper {:.3g} {})", m.caliper_used,
-                                                        o.match.distance == MatchDistance::kPropensity ? "SD of the propensity score" : "Mahalanobis units")
-                                          : "",
+            std::isfinite(m.caliper_used)
+                ? fmt::format(" (caliper {:.3g} {})", m.caliper_used,
+                              o.match.distance == MatchDistance::kPropensity
+                                  ? "SD of the propensity score"
+                                  : "Mahalanobis units")
+                : "",
             m.n_matched));
       }
       if (!m.balanced)
         res.warnings.push_back(fmt::format(
             "even after tightening the caliper, matching could not bring every baseline measure "
-            "within {:.2f} SD.", o.match.max_std_diff));
+            "within {:.2f} SD.",
+            o.match.max_std_diff));
       res.match = std::move(m);
       break;
     }
     case Design::kMultilevel: {
       const std::vector<std::string>& sch = !t.school.empty() ? t.school : t.cluster;
       if (sch.empty())
-        return InvalidArgumentError("the multilevel design needs --school (or --cluster) to know which students share a school");
+        return InvalidArgumentError(
+            "the multilevel design needs --school (or --cluster) to know which students share a "
+            "school");
       int g = 0;
       std::vector<int> codes = SubsetCodes(sch, rows, &g);
       if (g < 2)
-        return InvalidArgumentError("only one school (\"{}\"): the multilevel model needs at least 2 schools", sch[rows[0]]);
+        return InvalidArgumentError(
+            "only one school (\"{}\"): the multilevel model needs at least 2 schools",
+            sch[rows[0]]);
       Eigen::MatrixXd x = ImpactDesign(tr, z);
       Eigen::VectorXd y(rows.size());
       for (std::size_t r = 0; r < rows.size(); ++r) y(r) = t.outcome[rows[r]];
@@ -354,15 +401,21 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
       std::vector<char> varies(x.cols(), 0);
       for (std::size_t r = 0; r < rows.size(); ++r) {
         const int s = codes[r];
-        if (first[s] < 0) { first[s] = static_cast<int>(r); continue; }
+        if (first[s] < 0) {
+          first[s] = static_cast<int>(r);
+          continue;
+        }
         for (Eigen::Index k = 1; k < x.cols(); ++k)
           if (x(r, k) != x(first[s], k)) varies[k] = 1;
       }
       int level2 = 0, level1 = 0;
       for (Eigen::Index k = 0; k < x.cols(); ++k) (varies[k] ? level1 : level2)++;
-      res.df = varies[1] ? static_cast<double>(rows.size()) - g - level1 : static_cast<double>(g - level2);
+      res.df = varies[1] ? static_cast<double>(rows.size()) - g - level1
+                         : static_cast<double>(g - level2);
       if (res.df < 1)
-        return InvalidArgumentError("the multilevel model has too few schools ({}) for its {} school-level terms", g, level2);
+        return InvalidArgumentError(
+            "the multilevel model has too few schools ({}) for its {} school-level terms", g,
+            level2);
       res.estimate = fit.beta(1);
       res.se = fit.se(1);
       res.p_value = TwoSidedP(res.estimate / res.se, res.df);
@@ -408,21 +461,24 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
     const double var = 1.0 / (prior_prec + data_prec);
     res.posterior_mean = var * (prior_prec * o.prior_mean + data_prec * res.effect_size);
     res.posterior_sd = std::sqrt(var);
-    res.p_effect_above_threshold = 1.0 - NormalCdf((o.threshold - res.posterior_mean) / res.posterior_sd);
+    res.p_effect_above_threshold =
+        1.0 - NormalCdf((o.threshold - res.posterior_mean) / res.posterior_sd);
   }
 
   // Baseline equivalence (WWC): for every non-randomized design, and for a randomized one
   // with high attrition.
   const bool qed = o.design != Design::kRandomized || (res.attrition && !res.attrition->low);
-  if (qed) BaselineWarnings(res.match ? res.balance_after : res.balance,
-                            res.match ? "After matching, " : "Before the program, ", res.warnings);
+  if (qed)
+    BaselineWarnings(res.match ? res.balance_after : res.balance,
+                     res.match ? "After matching, " : "Before the program, ", res.warnings);
   for (auto& w : res.warnings) {
     if (!w.empty() && w[0] >= 'a' && w[0] <= 'z') w[0] = static_cast<char>(w[0] - 'a' + 'A');
   }
   if (!cl.empty() && groups < 10)
     res.warnings.push_back(fmt::format(
         "Only {} clusters in {}: with so few, the uncertainty is large and the degrees of "
-        "freedom ({:.1f}) are small; treat the result as tentative.", groups, cl_name, res.df));
+        "freedom ({:.1f}) are small; treat the result as tentative.",
+        groups, cl_name, res.df));
 
   // Per-school effects: how far each school's program students landed from what comparison
   // students with the same baseline measures scored, shrunk toward the average (empirical Bayes).
@@ -469,7 +525,9 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
       double sw = 0, sw2 = 0, swx = 0;
       for (auto& e : res.schools) {
         const double w = 1 / (e.se * e.se);
-        sw += w; sw2 += w * w; swx += w * e.estimate;
+        sw += w;
+        sw2 += w * w;
+        swx += w * e.estimate;
       }
       const double mu = swx / sw;
       double q = 0;
@@ -492,7 +550,8 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
     for (int r : rows) pre.push_back(t.pretest[r]);
     std::sort(pre.begin(), pre.end());
     const double c1 = pre[pre.size() / 3], c2 = pre[(2 * pre.size()) / 3];
-    const char* labels[3] = {"lowest third of pretest", "middle third of pretest", "highest third of pretest"};
+    const char* labels[3] = {"lowest third of pretest", "middle third of pretest",
+                             "highest third of pretest"};
     for (int k = 0; k < 3; ++k) {
       std::vector<int> sub;
       for (int r : rows) {
@@ -511,8 +570,12 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
       } else {
         auto c = RegressionEffect(t, sub, codes, o.vcov, o.confidence, nullptr);
         if (c.ok()) {
-          e.estimate = c->estimate; e.se = c->se; e.df = c->df; e.p_value = c->p_value;
-          e.ci_low = c->ci_low; e.ci_high = c->ci_high;
+          e.estimate = c->estimate;
+          e.se = c->se;
+          e.df = c->df;
+          e.p_value = c->p_value;
+          e.ci_low = c->ci_low;
+          e.ci_high = c->ci_high;
         } else {
           e.note = c.status().message();
         }
@@ -550,8 +613,12 @@ Result<EvalResult> Evaluate(const EvalTable& t, const EvalOptions& o) {
     auto fit = FitOls(x, y, codes, names, ro);
     if (fit.ok()) {
       const Coefficient& c = fit->coefficients[1];
-      e.estimate = c.estimate; e.se = c.se; e.df = c.df; e.p_value = c.p_value;
-      e.ci_low = c.ci_low; e.ci_high = c.ci_high;
+      e.estimate = c.estimate;
+      e.se = c.se;
+      e.df = c.df;
+      e.p_value = c.p_value;
+      e.ci_low = c.ci_low;
+      e.ci_high = c.ci_high;
     } else {
       e.note = fit.status().message();
     }

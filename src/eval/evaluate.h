@@ -36,15 +36,15 @@ enum class AttritionBoundary { kCautious, kOptimistic };
 struct EvalTable {
   std::string outcome_name = "outcome", treatment_name = "treatment", pretest_name = "pretest",
               dose_name = "dose", cluster_name = "cluster", school_name = "school";
-  std::vector<double> outcome;   // NaN = no outcome (the student left: attrition)
-  std::vector<int> treated;      // 0/1
-  std::vector<double> pretest;   // optional
+  std::vector<double> outcome;  // NaN = no outcome (the student left: attrition)
+  std::vector<int> treated;     // 0/1
+  std::vector<double> pretest;  // optional
   std::vector<std::string> covariate_names;
   std::vector<std::vector<double>> covariates;  // one column per name
-  std::vector<std::string> cluster;  // optional (class, teacher, school)
-  std::vector<std::string> school;   // optional
-  std::vector<std::string> grade;    // optional: matching is exact within grade
-  std::vector<double> dose;          // optional: minutes of use etc., treated students
+  std::vector<std::string> cluster;             // optional (class, teacher, school)
+  std::vector<std::string> school;              // optional
+  std::vector<std::string> grade;               // optional: matching is exact within grade
+  std::vector<double> dose;                     // optional: minutes of use etc., treated students
 };
 
 struct EvalOptions {
@@ -52,17 +52,17 @@ struct EvalOptions {
   VcovType vcov = VcovType::kCR2;  // kCR1 available
   double confidence = 0.95;
   // Posterior: the effect size delta has prior N(prior_mean, prior_sd^2) in SD units.
-  double threshold = 0.1;   // report P(delta > threshold | data)
+  double threshold = 0.1;  // report P(delta > threshold | data)
   double prior_mean = 0.0;
   double prior_sd = 0.2;
-  MatchOptions match;       // for kMatched
+  MatchOptions match;  // for kMatched
   AttritionBoundary attrition_boundary = AttritionBoundary::kCautious;
 };
 
 struct SchoolEffect {
   std::string school;
   int n_treated = 0;
-  double estimate = 0, se = 0;    // raw, outcome units
+  double estimate = 0, se = 0;       // raw, outcome units
   double shrunk = 0, shrunk_se = 0;  // empirical Bayes, outcome units
 };
 
@@ -96,9 +96,9 @@ struct EvalResult {
   std::optional<MatchResult> match;
   // kMultilevel
   double sigma2_between = 0, sigma2_within = 0, icc = 0;
-  std::vector<SchoolEffect> schools;  // empty without a school/cluster column
-  double school_tau = 0;              // SD of true school effects (DerSimonian-Laird)
-  std::vector<SubgroupEffect> terciles;  // empty without a pretest
+  std::vector<SchoolEffect> schools;         // empty without a school/cluster column
+  double school_tau = 0;                     // SD of true school effects (DerSimonian-Laird)
+  std::vector<SubgroupEffect> terciles;      // empty without a pretest
   std::optional<SubgroupEffect> dose_slope;  // per unit of dose, treated students
   std::optional<Attrition> attrition;        // when some outcomes are missing
   std::vector<std::string> warnings;         // plain-language WWC and data warnings

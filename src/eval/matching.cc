@@ -1,11 +1,11 @@
 #include "eval/matching.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
-#include <set>
-#include <cmath>
 #include <numeric>
+#include <set>
 
 namespace pw::eval {
 
@@ -63,7 +63,8 @@ Result<Eigen::VectorXd> FitLogistic(const Eigen::MatrixXd& x, std::span<const in
 namespace {
 
 // Comparison rows by exact-match group (one group when there is no exact variable).
-std::map<int, std::vector<int>> ByGroup(const std::vector<int>& controls, std::span<const int> exact) {
+std::map<int, std::vector<int>> ByGroup(const std::vector<int>& controls,
+                                        std::span<const int> exact) {
   std::map<int, std::vector<int>> groups;
   for (int c : controls) groups[exact.empty() ? 0 : exact[c]].push_back(c);
   return groups;
@@ -150,7 +151,8 @@ Result<MatchResult> MatchNearest(const Eigen::MatrixXd& x, const std::vector<std
   std::vector<int> trows, crows;
   for (int i = 0; i < n; ++i) (treated[i] ? trows : crows).push_back(i);
   if (trows.empty()) return InvalidArgumentError("matching: there are no treated students");
-  if (crows.empty()) return InvalidArgumentError("matching: there are no comparison students to match to");
+  if (crows.empty())
+    return InvalidArgumentError("matching: there are no comparison students to match to");
 
   MatchResult res;
   res.n_treated = static_cast<int>(trows.size());
@@ -189,8 +191,10 @@ Result<MatchResult> MatchNearest(const Eigen::MatrixXd& x, const std::vector<std
     }
     cov /= std::max(1, n - 2);
     Eigen::LDLT<Eigen::MatrixXd> ldlt(cov);
-    if (ldlt.info() != Eigen::Success || ldlt.vectorD().minCoeff() <= 1e-12 * std::max(1.0, ldlt.vectorD().maxCoeff()))
-      return InvalidArgumentError("matching: a matching variable is constant or duplicates another");
+    if (ldlt.info() != Eigen::Success ||
+        ldlt.vectorD().minCoeff() <= 1e-12 * std::max(1.0, ldlt.vectorD().maxCoeff()))
+      return InvalidArgumentError(
+          "matching: a matching variable is constant or duplicates another");
     vinv = ldlt.solve(Eigen::MatrixXd::Identity(x.cols(), x.cols()));
     dist = [&x, &vinv](int t, int c) {
       Eigen::VectorXd d = (x.row(t) - x.row(c)).transpose();
@@ -219,8 +223,9 @@ Result<MatchResult> MatchNearest(const Eigen::MatrixXd& x, const std::vector<std
           exact.empty() ? "" : " in the same grade");
     }
     res.balance_after = BalanceTable(x, names, treated, res.weight);
-    res.balanced = std::all_of(res.balance_after.begin(), res.balance_after.end(),
-                               [&](const BalanceRow& r) { return std::fabs(r.std_diff) <= options.max_std_diff; });
+    res.balanced = std::all_of(
+        res.balance_after.begin(), res.balance_after.end(),
+        [&](const BalanceRow& r) { return std::fabs(r.std_diff) <= options.max_std_diff; });
     if (res.balanced || !options.tighten_caliper || step >= options.max_tightening_steps) break;
     // First tightening step: start from the largest distance actually used, then halve.
     if (!std::isfinite(caliper)) {

@@ -12,12 +12,11 @@
 // comparison student in data order, caliper in SDs of the propensity score).
 #pragma once
 
+#include <Eigen/Dense>
 #include <limits>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/status.h"
 #include "eval/balance.h"
@@ -31,8 +30,8 @@ struct MatchOptions {
   // Maximum distance of a match: for kPropensity in SDs of the propensity score, for
   // kMahalanobis in Mahalanobis units. Infinity = no caliper.
   double caliper = std::numeric_limits<double>::infinity();
-  bool tighten_caliper = true;  // shrink the caliper until balance holds (see above)
-  double max_std_diff = 0.25;   // balance target for tightening
+  bool tighten_caliper = true;    // shrink the caliper until balance holds (see above)
+  double max_std_diff = 0.25;     // balance target for tightening
   int max_tightening_steps = 12;  // each step halves the caliper
 };
 
@@ -40,13 +39,13 @@ struct MatchResult {
   // Per row: the row index of its matched comparison student (for treated rows), -1 if not
   // matched; for comparison rows the treated row they were matched to, or -1.
   std::vector<int> partner;
-  std::vector<double> weight;     // 1 for matched rows, 0 otherwise
-  std::vector<double> propensity; // per row (kPropensity only)
+  std::vector<double> weight;       // 1 for matched rows, 0 otherwise
+  std::vector<double> propensity;   // per row (kPropensity only)
   Eigen::VectorXd propensity_coef;  // intercept first, then the covariates (kPropensity only)
   int n_treated = 0, n_matched = 0;
   double caliper_used = std::numeric_limits<double>::infinity();  // in the options' units
   int tightening_steps = 0;
-  bool balanced = false;          // every |std diff| <= max_std_diff after matching
+  bool balanced = false;             // every |std diff| <= max_std_diff after matching
   std::vector<int> dropped_treated;  // treated rows without a match
   std::vector<BalanceRow> balance_before, balance_after;
 };

@@ -36,20 +36,28 @@ double PowerAt(const PowerOptions& o, const Core& c, double effect) {
 Result<PowerResult> ComputePower(const PowerOptions& o) {
   if (!(o.p_treated > 0 && o.p_treated < 1))
     return InvalidArgumentError("power: --p-treated must be between 0 and 1, got {}", o.p_treated);
-  if (!(o.alpha > 0 && o.alpha < 1)) return InvalidArgumentError("power: --alpha must be between 0 and 1, got {}", o.alpha);
-  if (!(o.power > 0 && o.power < 1)) return InvalidArgumentError("power: --power must be between 0 and 1, got {}", o.power);
+  if (!(o.alpha > 0 && o.alpha < 1))
+    return InvalidArgumentError("power: --alpha must be between 0 and 1, got {}", o.alpha);
+  if (!(o.power > 0 && o.power < 1))
+    return InvalidArgumentError("power: --power must be between 0 and 1, got {}", o.power);
   if (!(o.r2_student >= 0 && o.r2_student < 1) || !(o.r2_cluster >= 0 && o.r2_cluster < 1))
     return InvalidArgumentError("power: R-squared values must be in [0, 1)");
   if (o.covariates < 0) return InvalidArgumentError("power: --covariates must be >= 0");
   PowerResult r;
   r.cluster_design = o.clusters > 0;
   if (r.cluster_design) {
-    if (!(o.icc >= 0 && o.icc < 1)) return InvalidArgumentError("power: --icc must be in [0, 1), got {}", o.icc);
+    if (!(o.icc >= 0 && o.icc < 1))
+      return InvalidArgumentError("power: --icc must be in [0, 1), got {}", o.icc);
     if (o.clusters < o.covariates + 3)
-      return InvalidArgumentError("power: {} clusters is too few (need at least {} with {} covariates)", o.clusters, o.covariates + 3, o.covariates);
-    if (o.students < 1) return InvalidArgumentError("power: --students (per cluster) must be at least 1");
+      return InvalidArgumentError(
+          "power: {} clusters is too few (need at least {} with {} covariates)", o.clusters,
+          o.covariates + 3, o.covariates);
+    if (o.students < 1)
+      return InvalidArgumentError("power: --students (per cluster) must be at least 1");
   } else if (o.students < o.covariates + 3) {
-    return InvalidArgumentError("power: {} students is too few (need at least {} with {} covariates)", o.students, o.covariates + 3, o.covariates);
+    return InvalidArgumentError(
+        "power: {} students is too few (need at least {} with {} covariates)", o.students,
+        o.covariates + 3, o.covariates);
   }
   const Core c = Evaluate(o, o.students, o.clusters);
   r.df = c.df;

@@ -17,9 +17,9 @@
 namespace pw::eval {
 
 struct PowerOptions {
-  int students = 0;      // individual design: total students; cluster design: students per cluster
-  int clusters = 0;      // 0 = individual random assignment; else clusters randomized
-  double icc = 0.2;      // intraclass correlation (cluster design)
+  int students = 0;  // individual design: total students; cluster design: students per cluster
+  int clusters = 0;  // 0 = individual random assignment; else clusters randomized
+  double icc = 0.2;  // intraclass correlation (cluster design)
   double r2_student = 0.0;  // share of student-level variance explained by covariates (pretest)
   double r2_cluster = 0.0;  // share of cluster-level variance explained by covariates
   double p_treated = 0.5;   // share assigned to the program

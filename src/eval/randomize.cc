@@ -6,7 +6,8 @@
 
 namespace pw::eval {
 
-Result<Assignment> AssignBlocked(const std::vector<std::string>& block, const Eigen::MatrixXd& baseline,
+Result<Assignment> AssignBlocked(const std::vector<std::string>& block,
+                                 const Eigen::MatrixXd& baseline,
                                  const std::vector<std::string>& names, const AssignOptions& o) {
   const int n = static_cast<int>(baseline.rows());
   if (!block.empty() && static_cast<int>(block.size()) != n)
@@ -30,7 +31,8 @@ Result<Assignment> AssignBlocked(const std::vector<std::string>& block, const Ei
     }
     std::vector<BalanceRow> bal = BalanceTable(baseline, names, treated);
     double worst = 0;
-    for (const auto& b : bal) worst = std::max(worst, std::isnan(b.std_diff) ? INFINITY : std::fabs(b.std_diff));
+    for (const auto& b : bal)
+      worst = std::max(worst, std::isnan(b.std_diff) ? INFINITY : std::fabs(b.std_diff));
     if (worst < best_worst) {
       best_worst = worst;
       best.treated = treated;

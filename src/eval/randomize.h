@@ -7,11 +7,10 @@
 // draw number and the seed reproduce the assignment exactly.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/random.h"
 #include "core/status.h"
@@ -28,14 +27,16 @@ struct AssignOptions {
 struct Assignment {
   std::vector<int> treated;  // 0/1 per student
   std::uint64_t seed = 0;
-  int draw = 0;              // 1-based number of the accepted draw
-  bool balanced = false;     // false: no draw within max_draws met the target; the best is kept
+  int draw = 0;           // 1-based number of the accepted draw
+  bool balanced = false;  // false: no draw within max_draws met the target; the best is kept
   std::vector<BalanceRow> balance;
 };
 
 // `block`: one label per student (empty = one block); `baseline`: measures to balance (may have
 // zero columns). Errors: sizes that disagree, fewer than 2 students.
-Result<Assignment> AssignBlocked(const std::vector<std::string>& block, const Eigen::MatrixXd& baseline,
-                                 const std::vector<std::string>& names, const AssignOptions& options);
+Result<Assignment> AssignBlocked(const std::vector<std::string>& block,
+                                 const Eigen::MatrixXd& baseline,
+                                 const std::vector<std::string>& names,
+                                 const AssignOptions& options);
 
 }  // namespace pw::eval

@@ -45,7 +45,7 @@ Cr2Adjustment MakeCr2(const Eigen::MatrixXd& xj, const Eigen::MatrixXd& bread) {
   if (r == 0) return a;
   Eigen::MatrixXd ur = svd.matrixU().leftCols(r);
   Eigen::MatrixXd vs = svd.matrixV().leftCols(r) * s.head(r).asDiagonal();  // p x r
-  Eigen::MatrixXd small = vs.transpose() * bread * vs;                     // r x r
+  Eigen::MatrixXd small = vs.transpose() * bread * vs;                      // r x r
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(small);
   a.u = ur * eig.eigenvectors();
   a.f.resize(r);
@@ -101,7 +101,8 @@ Result<RegressionFit> FitOls(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                              const RegressionOptions& options) {
   const int n = static_cast<int>(x.rows());
   const int p = static_cast<int>(x.cols());
-  if (y.size() != n) return InvalidArgumentError("regression: {} rows of x but {} outcomes", n, y.size());
+  if (y.size() != n)
+    return InvalidArgumentError("regression: {} rows of x but {} outcomes", n, y.size());
   if (static_cast<int>(names.size()) != p)
     return InvalidArgumentError("regression: {} columns but {} names", p, names.size());
   if (!cluster.empty() && static_cast<int>(cluster.size()) != n)
@@ -109,7 +110,9 @@ Result<RegressionFit> FitOls(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   if (n <= p)
     return InvalidArgumentError("regression: {} students is too few for {} coefficients", n, p);
   if ((y.array() == y(0)).all())
-    return InvalidArgumentError("the outcome is constant ({}) for all {} students; there is no variation to explain", y(0), n);
+    return InvalidArgumentError(
+        "the outcome is constant ({}) for all {} students; there is no variation to explain", y(0),
+        n);
 
   RegressionFit fit;
   fit.n = n;
@@ -127,7 +130,8 @@ Result<RegressionFit> FitOls(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       q2.setThreshold(1e-10);
       if (q2.rank() < k)
         return InvalidArgumentError(
-            "regression: column \"{}\" is constant or a combination of the other columns", names[k - 1]);
+            "regression: column \"{}\" is constant or a combination of the other columns",
+            names[k - 1]);
     }
     return InvalidArgumentError("regression: the columns are collinear");
   }
@@ -162,14 +166,16 @@ Result<RegressionFit> FitOls(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   int nonempty = 0;
   for (const auto& r : rows) nonempty += r.empty() ? 0 : 1;
   if (nonempty < 2)
-    return InvalidArgumentError("regression: cluster-robust standard errors need at least 2 clusters, got {}", nonempty);
+    return InvalidArgumentError(
+        "regression: cluster-robust standard errors need at least 2 clusters, got {}", nonempty);
   fit.clusters = nonempty;
 
   Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(p, p);
   if (options.vcov == VcovType::kCR1) {
     for (const auto& r : rows) {
       if (r.empty()) continue;
-      Eigen::VectorXd s = TakeRows(x, r).transpose() * fit.residuals(Eigen::VectorXi::Map(r.data(), r.size()));
+      Eigen::VectorXd s =
+          TakeRows(x, r).transpose() * fit.residuals(Eigen::VectorXi::Map(r.data(), r.size()));
       meat += s * s.transpose();
     }
     const double g = nonempty;
@@ -183,8 +189,8 @@ Result<RegressionFit> FitOls(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   // CR2, and the pieces of the Bell-McCaffrey degrees of freedom for every coefficient:
   // for coefficient k and cluster j, u_jk = A_j X_j M e_k; Omega_k[j,l] = [j==l] |u_jk|^2 -
   // (X_j' u_jk)' M (X_l' u_lk); df_k = tr(Omega_k)^2 / |Omega_k|_F^2.
-  std::vector<Eigen::VectorXd> norms;   // per cluster: |u_jk|^2 for each k
-  std::vector<Eigen::MatrixXd> zs;      // per cluster: X_j' A_j X_j M  (p x p), column k = z_jk
+  std::vector<Eigen::VectorXd> norms;  // per cluster: |u_jk|^2 for each k
+  std::vector<Eigen::MatrixXd> zs;     // per cluster: X_j' A_j X_j M  (p x p), column k = z_jk
   for (const auto& r : rows) {
     if (r.empty()) continue;
     Eigen::MatrixXd xj = TakeRows(x, r);

@@ -12,11 +12,10 @@
 // homoskedastic OLS covariance with n-p degrees of freedom. See docs/evaluation.md.
 #pragma once
 
+#include <Eigen/Dense>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/status.h"
 
@@ -46,8 +45,8 @@ struct RegressionFit {
   Eigen::VectorXd residuals;
   int n = 0;
   int p = 0;
-  int clusters = 0;       // number of distinct clusters (0 when none were given)
-  double sigma = 0;       // residual standard deviation, sqrt(RSS / (n - p))
+  int clusters = 0;  // number of distinct clusters (0 when none were given)
+  double sigma = 0;  // residual standard deviation, sqrt(RSS / (n - p))
   double r_squared = 0;
   VcovType vcov_type = VcovType::kCR2;
 

@@ -13,7 +13,7 @@ struct Profile {
   double criterion = std::numeric_limits<double>::infinity();
   Eigen::MatrixXd a;  // X' V^{-1} X * sigma2_within
   Eigen::VectorXd beta;
-  double rss = 0;     // (y - Xb)' V^{-1} (y - Xb) * sigma2_within
+  double rss = 0;  // (y - Xb)' V^{-1} (y - Xb) * sigma2_within
   bool ok = false;
 };
 
@@ -79,22 +79,28 @@ Result<RandomInterceptFit> RandomInterceptAccumulator::Fit(const std::vector<std
   }
   xtx = xtx.selfadjointView<Eigen::Lower>();
   if (n <= p + 1)
-    return InvalidArgumentError("multilevel model: {} students is too few for {} coefficients", n, p);
+    return InvalidArgumentError("multilevel model: {} students is too few for {} coefficients", n,
+                                p);
   if (groups < 2)
     return InvalidArgumentError("multilevel model: needs at least 2 schools, got {}", groups);
   if (singletons == groups)
-    return InvalidArgumentError("multilevel model: every school has a single student; school and student variance cannot be told apart");
+    return InvalidArgumentError(
+        "multilevel model: every school has a single student; school and student variance cannot "
+        "be told apart");
   const double ymean = ysum / n;
   if (yy - n * ymean * ymean <= 1e-12 * std::max(1.0, yy))
-    return InvalidArgumentError("the outcome is constant for all {} students; there is no variation to explain", n);
+    return InvalidArgumentError(
+        "the outcome is constant for all {} students; there is no variation to explain", n);
   {
     Eigen::LDLT<Eigen::MatrixXd> l(xtx);
     const Eigen::VectorXd d = l.vectorD();
     if (l.info() != Eigen::Success || d.minCoeff() <= 1e-10 * std::max(1.0, d.maxCoeff()))
-      return InvalidArgumentError("multilevel model: the columns are collinear (a constant or duplicated covariate)");
+      return InvalidArgumentError(
+          "multilevel model: the columns are collinear (a constant or duplicated covariate)");
   }
 
-  // Per-group gamma-dependent corrections: V_j^{-1} sigma2 = I - c_j 1 1', c_j = gamma/(1+n_j gamma).
+  // Per-group gamma-dependent corrections: V_j^{-1} sigma2 = I - c_j 1 1', c_j = gamma/(1+n_j
+  // gamma).
   const double dof = static_cast<double>(n - p);
   auto evaluate = [&](double theta) {
     Profile pr;
@@ -161,7 +167,8 @@ Result<RandomInterceptFit> RandomInterceptAccumulator::Fit(const std::vector<std
         q = std::fabs(q);
         const double etemp = e;
         e = d;
-        if (!(std::fabs(pp) >= std::fabs(0.5 * q * etemp) || pp <= q * (a - x) || pp >= q * (b - x))) {
+        if (!(std::fabs(pp) >= std::fabs(0.5 * q * etemp) || pp <= q * (a - x) ||
+              pp >= q * (b - x))) {
           d = pp / q;
           const double u = x + d;
           if (u - a < tol2 || b - u < tol2) d = x < m ? tol1 : -tol1;
@@ -175,14 +182,29 @@ Result<RandomInterceptFit> RandomInterceptAccumulator::Fit(const std::vector<std
       const double u = std::fabs(d) >= tol1 ? x + d : x + (d > 0 ? tol1 : -tol1);
       const double fu = f(u);
       if (fu <= fx) {
-        if (u >= x) a = x; else b = x;
-        v = w; fv = fw; w = x; fw = fx; x = u; fx = fu;
+        if (u >= x)
+          a = x;
+        else
+          b = x;
+        v = w;
+        fv = fw;
+        w = x;
+        fw = fx;
+        x = u;
+        fx = fu;
       } else {
-        if (u < x) a = u; else b = u;
+        if (u < x)
+          a = u;
+        else
+          b = u;
         if (fu <= fw || w == x) {
-          v = w; fv = fw; w = u; fw = fu;
+          v = w;
+          fv = fw;
+          w = u;
+          fw = fu;
         } else if (fu <= fv || v == x || v == w) {
-          v = u; fv = fu;
+          v = u;
+          fv = fu;
         }
       }
     }

@@ -13,11 +13,10 @@
 //   PW_ASSIGN_OR_RETURN(RandomInterceptFit fit, acc.Fit(names));
 #pragma once
 
+#include <Eigen/Dense>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/status.h"
 
@@ -32,15 +31,15 @@ struct RemlOptions {
 struct RandomInterceptFit {
   std::vector<std::string> names;
   Eigen::VectorXd beta;
-  Eigen::MatrixXd vcov;        // of beta, as lme4's vcov()
+  Eigen::MatrixXd vcov;  // of beta, as lme4's vcov()
   Eigen::VectorXd se;
-  double sigma2_within = 0;    // residual variance
-  double sigma2_between = 0;   // variance of the group intercepts
-  double icc = 0;              // sigma2_between / (sigma2_between + sigma2_within)
-  double theta = 0;            // sqrt(sigma2_between / sigma2_within), lme4's getME(fit, "theta")
-  double reml_criterion = 0;   // -2 * restricted log-likelihood, lme4's REMLcrit()
+  double sigma2_within = 0;   // residual variance
+  double sigma2_between = 0;  // variance of the group intercepts
+  double icc = 0;             // sigma2_between / (sigma2_between + sigma2_within)
+  double theta = 0;           // sqrt(sigma2_between / sigma2_within), lme4's getME(fit, "theta")
+  double reml_criterion = 0;  // -2 * restricted log-likelihood, lme4's REMLcrit()
   long long n = 0;
-  int groups = 0;              // groups with at least one row
+  int groups = 0;  // groups with at least one row
   // Per group (indexed by the codes passed in): conditional mode of u_j (lme4's ranef) and its
   // conditional standard deviation (lme4's condVar, given beta). NaN for empty groups.
   std::vector<double> group_effect;

@@ -1,6 +1,6 @@
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "eval/balance.h"
 #include "eval/distributions.h"
@@ -63,7 +63,8 @@ TEST(PowerTest, IndividualAndClusterMdeByHand) {
 TEST(PowerTest, Errors) {
   PowerOptions o;
   o.students = 2;
-  EXPECT_EQ(ComputePower(o).status().message(), "power: 2 students is too few (need at least 3 with 0 covariates)");
+  EXPECT_EQ(ComputePower(o).status().message(),
+            "power: 2 students is too few (need at least 3 with 0 covariates)");
   o.students = 100;
   o.clusters = 10;
   o.icc = 1.5;

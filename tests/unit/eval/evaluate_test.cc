@@ -1,9 +1,9 @@
 #include "eval/evaluate.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "core/random.h"
 #include "eval/distributions.h"
@@ -39,7 +39,8 @@ EvalTable Simulated(std::uint64_t seed, double effect = 0.3) {
 
 TEST(EvaluateTest, EveryDesignEstimatesTheSimulatedEffect) {
   EvalTable t = Simulated(2);  // estimates over seeds 1-12 average 0.29 (no bias)
-  for (Design d : {Design::kRegression, Design::kRandomized, Design::kMatched, Design::kMultilevel}) {
+  for (Design d :
+       {Design::kRegression, Design::kRandomized, Design::kMatched, Design::kMultilevel}) {
     EvalOptions o;
     o.design = d;
     auto r = Evaluate(t, o);
@@ -76,8 +77,14 @@ TEST(EvaluateTest, AttritionAgainstTheWwcBoundaries) {
   // Drop outcomes: 10% overall, treated 13.33% vs comparison 6.67% -> 6.7 points differential.
   int lost_t = 0, lost_c = 0;
   for (std::size_t i = 0; i < t.outcome.size(); ++i) {
-    if (t.treated[i] && lost_t < 40) { t.outcome[i] = NAN; ++lost_t; }
-    if (!t.treated[i] && lost_c < 20) { t.outcome[i] = NAN; ++lost_c; }
+    if (t.treated[i] && lost_t < 40) {
+      t.outcome[i] = NAN;
+      ++lost_t;
+    }
+    if (!t.treated[i] && lost_c < 20) {
+      t.outcome[i] = NAN;
+      ++lost_c;
+    }
   }
   EvalOptions o;
   o.design = Design::kRandomized;
@@ -90,7 +97,9 @@ TEST(EvaluateTest, AttritionAgainstTheWwcBoundaries) {
   EXPECT_FALSE(r->attrition->low);
   EXPECT_EQ(r->n_treated, 260);
   bool warned = false;
-  for (const auto& w : r->warnings) warned |= w.find("high attrition under the What Works Clearinghouse cautious boundary") != std::string::npos;
+  for (const auto& w : r->warnings)
+    warned |= w.find("high attrition under the What Works Clearinghouse cautious boundary") !=
+              std::string::npos;
   EXPECT_TRUE(warned);
   o.attrition_boundary = AttritionBoundary::kOptimistic;
   auto opt = Evaluate(t, o);
@@ -103,21 +112,25 @@ TEST(EvaluateTest, BadInputGetsAClearMessage) {
   EvalTable none = t;
   for (auto& v : none.treated) v = 1;
   EXPECT_EQ(Evaluate(none).status().message(),
-            "no comparison students: every student with an outcome has program = 1; an effect needs students who were not in the program");
+            "no comparison students: every student with an outcome has program = 1; an effect "
+            "needs students who were not in the program");
   EvalTable flat = t;
   for (auto& v : flat.outcome) v = 7;
-  EXPECT_EQ(Evaluate(flat).status().message(),
-            "the outcome score is the same (7) for all 600 students; there is no variation to explain");
+  EXPECT_EQ(
+      Evaluate(flat).status().message(),
+      "the outcome score is the same (7) for all 600 students; there is no variation to explain");
   EvalTable one = t;
   for (auto& s : one.school) s = "Lincoln";
   EXPECT_EQ(Evaluate(one).status().message(),
-            "only one cluster (\"Lincoln\") in column school: cluster-robust standard errors and school effects need at least 2 clusters");
+            "only one cluster (\"Lincoln\") in column school: cluster-robust standard errors and "
+            "school effects need at least 2 clusters");
   EvalTable nosch = t;
   nosch.school.clear();
   EvalOptions ml;
   ml.design = Design::kMultilevel;
-  EXPECT_EQ(Evaluate(nosch, ml).status().message(),
-            "the multilevel design needs --school (or --cluster) to know which students share a school");
+  EXPECT_EQ(
+      Evaluate(nosch, ml).status().message(),
+      "the multilevel design needs --school (or --cluster) to know which students share a school");
 }
 
 TEST(EvaluateTest, ReportIsSelfContainedHtmlWithPlots) {

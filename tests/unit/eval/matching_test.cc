@@ -1,9 +1,9 @@
 #include "eval/matching.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <gtest/gtest.h>
 
 #include "core/random.h"
 
@@ -39,8 +39,10 @@ TEST(MatchingTest, TighteningDropsTheUnmatchableAndSaysSo) {
     x(10 + i, 0) = i + 0.1;
     treated[10 + i] = 0;
   }
-  x(20, 0) = 100; treated[20] = 1;
-  x(21, 0) = 20; treated[21] = 0;
+  x(20, 0) = 100;
+  treated[20] = 1;
+  x(21, 0) = 20;
+  treated[21] = 0;
   auto m = MatchNearest(x, {"pretest"}, treated, {}, {});
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->balanced);
@@ -87,9 +89,16 @@ TEST(MatchingTest, PropensityMatcherEqualsBruteForce) {
     for (int c = 0; c < n; ++c) {
       if (treated[c] || used[c] || grade[c] != grade[t]) continue;
       const double d = std::fabs(ps[t] - ps[c]);
-      if (d < best_d) { best_d = d; best = c; }
+      if (d < best_d) {
+        best_d = d;
+        best = c;
+      }
     }
-    if (best >= 0 && best_d <= caliper) { used[best] = 1; partner[t] = best; partner[best] = t; }
+    if (best >= 0 && best_d <= caliper) {
+      used[best] = 1;
+      partner[t] = best;
+      partner[best] = t;
+    }
   }
   EXPECT_EQ(m->partner, partner);
   EXPECT_GT(m->n_matched, 50);

@@ -1,9 +1,9 @@
 // Pathwise's estimators against R (lm + clubSandwich CR2, sandwich CR1, lme4 REML, MatchIt) on
 // the Exam data of mlmRev; the reference values were made by tests/eval_reference/make_reference.R.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <gtest/gtest.h>
 
 #include "eval/matching.h"
 #include "eval/regression.h"
@@ -62,7 +62,8 @@ TEST_F(RAgreement, ExamHasTheExpectedShape) {
 
 void CheckOls(RAgreement* t, const std::string& name, const Eigen::MatrixXd& x,
               const Eigen::VectorXd& y, const std::vector<int>& cluster,
-              const std::vector<std::string>& names, std::function<double(const std::string&)> ref) {
+              const std::vector<std::string>& names,
+              std::function<double(const std::string&)> ref) {
   for (VcovType type : {VcovType::kModel, VcovType::kCR1, VcovType::kCR2}) {
     RegressionOptions opts;
     opts.vcov = type;
@@ -71,8 +72,10 @@ void CheckOls(RAgreement* t, const std::string& name, const Eigen::MatrixXd& x,
     for (const auto& c : fit->coefficients) {
       const std::string key = name + "/";
       ExpectRel(c.estimate, ref(key + "coef/" + c.name), key + c.name);
-      if (type == VcovType::kModel) ExpectRel(c.se, ref(key + "se_model/" + c.name), key + "model " + c.name);
-      if (type == VcovType::kCR1) ExpectRel(c.se, ref(key + "se_cr1/" + c.name), key + "CR1 " + c.name);
+      if (type == VcovType::kModel)
+        ExpectRel(c.se, ref(key + "se_model/" + c.name), key + "model " + c.name);
+      if (type == VcovType::kCR1)
+        ExpectRel(c.se, ref(key + "se_cr1/" + c.name), key + "CR1 " + c.name);
       if (type == VcovType::kCR2) {
         ExpectRel(c.se, ref(key + "se_cr2/" + c.name), key + "CR2 se " + c.name);
         ExpectRel(c.df, ref(key + "df_cr2/" + c.name), key + "CR2 df " + c.name);

@@ -2,12 +2,12 @@
 // agreement tests. No R is needed at test time.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/csv.h"
 

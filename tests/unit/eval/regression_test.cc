@@ -1,8 +1,8 @@
 #include "eval/regression.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "core/random.h"
 

@@ -1,8 +1,8 @@
 #include "eval/reml.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "core/random.h"
 
@@ -85,7 +85,8 @@ TEST(RemlTest, RejectsDegenerateData) {
   y << 1, 2, 3, 5;
   std::vector<int> each{0, 1, 2, 3};
   EXPECT_EQ(FitRandomIntercept(x, y, each, kNames).status().message(),
-            "multilevel model: every school has a single student; school and student variance cannot be told apart");
+            "multilevel model: every school has a single student; school and student variance "
+            "cannot be told apart");
   std::vector<int> one{0, 0, 0, 0};
   EXPECT_EQ(FitRandomIntercept(x, y, one, kNames).status().message(),
             "multilevel model: needs at least 2 schools, got 1");
