@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <thread>
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -220,11 +221,22 @@ Result<int> ApiServer::Bind() {
 
 Status ApiServer::Serve() {
   if (!bound_) return FailedPreconditionError("Serve() before Bind()");
-  if (!http_->listen_after_bind()) return InternalError("the HTTP server stopped with an error");
+  serving_ = true;
+  bool ok = stop_requested_ || http_->listen_after_bind() || stop_requested_;
+  serving_ = false;
+  if (!ok) return InternalError("the HTTP server stopped with an error");
   return OkStatus();
 }
 
-void ApiServer::Stop() { http_->stop(); }
+void ApiServer::Stop() {
+  // httplib's stop() does nothing until the listener runs, so a Stop() that races with Serve()
+  // waits for the listener (both flags are sequentially consistent: one side sees the other).
+  stop_requested_ = true;
+  for (int i = 0; i < 5000 && serving_ && !http_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  http_->stop();
+}
 
 bool ApiServer::running() const { return http_->is_running(); }
 

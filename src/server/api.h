@@ -137,6 +137,8 @@ class ApiServer {
   Result<int> Bind();
   // Serves until Stop() is called (from any thread). Bind() first.
   Status Serve();
+  // Stops the server; safe from any thread at any time, also before Serve() has started
+  // listening (Serve() then returns at once).
   void Stop();
   bool running() const;
 
@@ -149,6 +151,8 @@ class ApiServer {
   std::vector<Route> routes_;
   std::unique_ptr<httplib::Server> http_;
   bool bound_ = false;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stop_requested_{false};
 };
 
 // GET /api/v1/health and the read endpoints for organizations, classes, students,
