@@ -1,4 +1,5 @@
 // `pathwise init`: creates the schema, reports the version, rejects malformed --db.
+#include <algorithm>
 #include <filesystem>
 
 #include "testing/cli_runner.h"
@@ -56,10 +57,20 @@ TEST(InitCommandTest, UnopenableFileExitsTwo) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "missing"));
 }
 
-TEST(InitCommandTest, PostgresIsNotBuiltYet) {
-  CliResult r = RunPathwise({"init", "--db", "postgresql://u@localhost/db"});
+TEST(InitCommandTest, UnreachablePostgresExitsOneWithOneLine) {
+  CliResult r =
+      RunPathwise({"init", "--db", "postgresql://u@/db?host=%2Fnonexistent-pathwise&port=5432"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "pathwise: the PostgreSQL backend is not built yet\n");
+  EXPECT_EQ(r.out, "");
+#ifdef PATHWISE_HAVE_POSTGRES
+  EXPECT_TRUE(
+      r.err.starts_with("pathwise: postgresql: connection to server on socket "
+                        "\"/nonexistent-pathwise/.s.PGSQL.5432\" failed"))
+      << r.err;
+#else
+  EXPECT_EQ(r.err, "pathwise: the PostgreSQL backend is not built (libpqxx was not found)\n");
+#endif
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace

@@ -2,20 +2,45 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "pg_server.h"
 #include "store/store.h"
 #include "testing/test_util.h"
 
 namespace pw::testing {
 
-class StoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+inline void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
+}
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// Parameterized over the backends: every TEST_P runs against SQLite and against a real
+// PostgreSQL server (skipped where PostgreSQL is not installed).
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    url_ = "sqlite:" + dir_.File("pathwise.db");
+    if (GetParam() == Backend::kPostgres) {
+      std::string why_not;
+      PgTestServer* server = PgTestServer::Get(&why_not);
+      if (server == nullptr) {
+        if (why_not.starts_with("FAILED")) FAIL() << why_not;
+        GTEST_SKIP() << why_not;
+      }
+      url_ = server->CreateDatabase();
+    } else {
+      url_ = "sqlite:" + dir_.File("pathwise.db");
+    }
     auto opened = OpenStore(url_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
@@ -74,6 +99,23 @@ class StoreTest : public ::testing::Test {
       ASSERT_TRUE(store_->PutActivity(a).ok());
       activities_.push_back(a.id);
     }
+  }
+
+  // Runs SQL on the database behind the store's back (to plant data the store would refuse).
+  void ExecRawSql(const std::string& sql) {
+    if (GetParam() == Backend::kSqlite) {
+      sqlite3* raw = nullptr;
+      ASSERT_EQ(sqlite3_open(dir_.File("pathwise.db").c_str(), &raw), SQLITE_OK);
+      ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+          << sqlite3_errmsg(raw);
+      sqlite3_close(raw);
+      return;
+    }
+#ifdef PATHWISE_HAVE_POSTGRES
+    pqxx::connection conn(url_);
+    pqxx::nontransaction tx(conn);
+    tx.exec(sql);
+#endif
   }
 
   EvidenceEvent Event(Id student, Id competency, std::int64_t millis, bool correct) {

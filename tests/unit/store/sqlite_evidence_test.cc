@@ -41,7 +41,7 @@ class EvidenceTest : public StoreTest {
   }
 };
 
-TEST_F(EvidenceTest, EveryFieldRoundTrips) {
+TEST_P(EvidenceTest, EveryFieldRoundTrips) {
   std::vector<EvidenceEvent> events(3);
   events[0].id = 12345;  // ignored: new rows get new ids
   events[0].student_id = students_[0];
@@ -90,7 +90,7 @@ TEST_F(EvidenceTest, EveryFieldRoundTrips) {
   EXPECT_EQ(*store_->CountEvidence({}), 3);
 }
 
-TEST_F(EvidenceTest, BadEventsAreRejectedWithTheirIndexAndNothingIsWritten) {
+TEST_P(EvidenceTest, BadEventsAreRejectedWithTheirIndexAndNothingIsWritten) {
   struct Case {
     std::function<void(EvidenceEvent&)> spoil;
     std::string message;
@@ -133,7 +133,7 @@ TEST_F(EvidenceTest, BadEventsAreRejectedWithTheirIndexAndNothingIsWritten) {
   EXPECT_EQ(store_->ListEvidence({}, {})->items.at(0).source_system, "brand-new-system");
 }
 
-TEST_F(EvidenceTest, PagingCoversEveryRowOnceForEveryFilter) {
+TEST_P(EvidenceTest, PagingCoversEveryRowOnceForEveryFilter) {
   std::vector<EvidenceEvent> events = MakeEvents();
   PW_ASSERT_OK(store_->AppendEvidence(events));
   auto matches = [](const EvidenceFilter& f, const EvidenceEvent& e) {
@@ -181,7 +181,7 @@ TEST_F(EvidenceTest, PagingCoversEveryRowOnceForEveryFilter) {
   }
 }
 
-TEST_F(EvidenceTest, ScanIsOrderedByStudentTimeIdAndCanStop) {
+TEST_P(EvidenceTest, ScanIsOrderedByStudentTimeIdAndCanStop) {
   std::vector<EvidenceEvent> events = MakeEvents();
   // Two events at the same time for one student: id breaks the tie.
   events.push_back(Event(students_[0], competencies_[0], 1'000'000, true));
@@ -217,7 +217,7 @@ TEST_F(EvidenceTest, ScanIsOrderedByStudentTimeIdAndCanStop) {
   EXPECT_EQ(calls, 3);
 }
 
-TEST_F(EvidenceTest, Attendance) {
+TEST_P(EvidenceTest, Attendance) {
   const Date d1 = DateFromCivil(2026, 9, 1), d2 = DateFromCivil(2026, 9, 2),
              d3 = DateFromCivil(2026, 9, 3);
   std::vector<AttendanceRecord> records = {
@@ -251,7 +251,7 @@ TEST_F(EvidenceTest, Attendance) {
   EXPECT_TRUE(store_->ListAttendance(students_[2], {})->empty());
 }
 
-TEST_F(EvidenceTest, Behavior) {
+TEST_P(EvidenceTest, Behavior) {
   BehaviorIncident b;
   b.student_id = students_[0];
   b.time = StartOf(DateFromCivil(2026, 9, 2));
@@ -299,7 +299,7 @@ TEST_F(EvidenceTest, Behavior) {
                 fmt::format("behavior incident {}: severity 4 is outside 1..3", other.id)));
 }
 
-TEST_F(EvidenceTest, SelScores) {
+TEST_P(EvidenceTest, SelScores) {
   const Date d = DateFromCivil(2026, 10, 1);
   std::vector<SelScore> scores = {
       {students_[0], d, "self-management", 3.5, 1, 5, "core-survey"},
@@ -323,6 +323,9 @@ TEST_F(EvidenceTest, SelScores) {
   std::vector<SelScore> bad = {{students_[1], d, "self-management", 6, 1, 5, "core-survey"}};
   EXPECT_EQ(store_->PutSel(bad), InvalidArgumentError("sel 0: score 6 is outside the scale 1..5"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, EvidenceTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 }  // namespace
 }  // namespace pw::testing
