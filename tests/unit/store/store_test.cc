@@ -388,5 +388,8 @@ TEST_P(StoreTest, AcknowledgedWritesSurviveKill9) {
   PW_EXPECT_OK(check);
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
 }  // namespace
 }  // namespace pw::testing

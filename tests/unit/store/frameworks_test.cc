@@ -1,4 +1,4 @@
-// Frameworks, competencies, the prerequisite graph, activities and goals in the SQLite store.
+// Frameworks, competencies, the prerequisite graph, activities and goals (both backends).
 #include "fixture.h"
 
 namespace pw::testing {
@@ -222,9 +222,6 @@ TEST_P(StoreTest, Goals) {
             InvalidArgumentError(
                 fmt::format("goal: student_id {} is a teacher, not a student", teacher_)));
 }
-
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 }  // namespace
 }  // namespace pw::testing

@@ -1,4 +1,4 @@
-// Roster tables of the SQLite store: round trips of every field, upsert outcomes, explicit ids,
+// Roster tables (both backends): round trips of every field, upsert outcomes, explicit ids,
 // reference checks, keyset paging and filters.
 #include <set>
 
