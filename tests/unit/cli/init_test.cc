@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "../store/pg_server.h"
 #include "testing/cli_runner.h"
 #include "testing/test_util.h"
 
@@ -55,6 +56,22 @@ TEST(InitCommandTest, UnopenableFileExitsTwo) {
   EXPECT_EQ(r.err, "pathwise: sqlite:" + path +
                        ": cannot open the database file (unable to open database file)\n");
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "missing"));
+}
+
+TEST(InitCommandTest, RealPostgresServer) {
+  std::string why_not;
+  PgTestServer* server = PgTestServer::Get(&why_not);
+  if (server == nullptr) {
+    if (why_not.starts_with("FAILED")) FAIL() << why_not;
+    GTEST_SKIP() << why_not;
+  }
+  const std::string url = server->CreateDatabase();
+  CliResult r = RunPathwise({"init", "--db", url});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, url + ": schema version 1 (created)\n");
+  r = RunPathwise({"init", "--db", url, "--json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":1,\"schema_version\":1}\n");
 }
 
 TEST(InitCommandTest, UnreachablePostgresExitsOneWithOneLine) {
