@@ -32,6 +32,7 @@ struct KtArgs {
   double c = 1.0;
   double max_guess = 0.3, max_slip = 0.3;
   int max_iterations = 200;
+  double tolerance = 1e-7;
 };
 
 double Seconds(std::chrono::steady_clock::time_point a) {
@@ -78,6 +79,7 @@ model::KtModelOptions ModelOptions(const KtArgs& a) {
   o.bkt.max_guess = a.max_guess;
   o.bkt.max_slip = a.max_slip;
   o.bkt.max_iterations = a.max_iterations;
+  o.bkt.tolerance = a.tolerance;
   o.logistic.c = a.c;
   return o;
 }
@@ -261,6 +263,7 @@ void AddCommon(CLI::App* sub, KtArgs& a) {
   sub->add_option("--max-guess", a.max_guess, "BKT: upper bound on guess (default 0.3)");
   sub->add_option("--max-slip", a.max_slip, "BKT: upper bound on slip (default 0.3)");
   sub->add_option("--max-iterations", a.max_iterations, "BKT: EM iterations per start (default 200)");
+  sub->add_option("--tolerance", a.tolerance, "BKT: stop EM when the mean log-likelihood per answer gains less (default 1e-7)");
   sub->add_option("--c", a.c, "logistic models: inverse L2 strength C (default 1)");
 }
 

@@ -35,76 +35,153 @@ BktParams Clamp(BktParams p, const BktFitOptions& o) {
   return p;
 }
 
-// Forward (filtering) and backward (smoothing) over every sequence; returns the
-// log-likelihood. `alpha` has room for the longest sequence.
-double EStep(const BktSkillData& d, const BktParams& p, double* alpha, Accum& acc) {
-  const double l = p.learn, f = p.forget, g = p.guess, s = p.slip;
-  // Emission factors indexed by the observation.
-  const double e1[2] = {s, 1 - s};
-  const double e0[2] = {1 - g, g};
-  const std::uint8_t* obs = d.obs.data();
+// Sequences are processed kLanes at a time in lockstep: the forward and backward recursions
+// of one sequence are a serial chain of dependent multiplies and a division (latency-bound),
+// so interleaving independent sequences keeps the pipeline full. Within a skill the order of
+// sequences does not matter, so they are sorted by length and grouped, which keeps padding
+// small; a padded step has emission factors 1 and is masked out of every sum.
+constexpr int kLanes = 8;
+
+struct LaneBlock {
+  std::int64_t begin[kLanes];
+  std::int32_t len[kLanes];
+  std::int32_t steps;  // the longest lane
+  std::int64_t codes;  // offset of this block's steps x kLanes observation codes
+};
+
+// Observation codes per block, lane-interleaved: 0 wrong, 1 right, 2 padding.
+struct Lanes {
+  std::vector<LaneBlock> blocks;
+  std::vector<std::uint8_t> codes;
+};
+
+Lanes MakeBlocks(const BktSkillData& d) {
   const std::size_t nseq = d.seq_begin.size() - 1;
+  std::vector<std::uint32_t> order;
+  order.reserve(nseq);
+  for (std::size_t j = 0; j < nseq; ++j) {
+    if (d.seq_begin[j + 1] > d.seq_begin[j]) order.push_back(static_cast<std::uint32_t>(j));
+  }
+  auto len = [&](std::uint32_t j) { return d.seq_begin[j + 1] - d.seq_begin[j]; };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return len(a) > len(b); });
+  std::vector<LaneBlock> blocks;
+  for (std::size_t i = 0; i < order.size(); i += kLanes) {
+    LaneBlock b{};
+    b.steps = 0;
+    for (int l = 0; l < kLanes; ++l) {
+      if (i + l < order.size()) {
+        b.begin[l] = d.seq_begin[order[i + l]];
+        b.len[l] = static_cast<std::int32_t>(len(order[i + l]));
+      } else {
+        b.begin[l] = 0;
+        b.len[l] = 0;
+      }
+      b.steps = std::max(b.steps, b.len[l]);
+    }
+    blocks.push_back(b);
+  }
+  Lanes out;
+  std::int64_t total = 0;
+  for (auto& b : blocks) b.codes = total, total += static_cast<std::int64_t>(b.steps) * kLanes;
+  out.codes.assign(static_cast<std::size_t>(total), 2);
+  for (const auto& b : blocks) {
+    for (int k = 0; k < kLanes; ++k) {
+      for (std::int32_t t = 0; t < b.len[k]; ++t) {
+        out.codes[static_cast<std::size_t>(b.codes + static_cast<std::int64_t>(t) * kLanes + k)] = d.obs[static_cast<std::size_t>(b.begin[k] + t)];
+      }
+    }
+  }
+  out.blocks = std::move(blocks);
+  return out;
+}
+
+// Forward (filtering, scaled) and backward (scaled beta) over every sequence; accumulates the
+// expected counts and returns the log-likelihood. `alpha` and `inv` hold steps x kLanes.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+double EStep(const Lanes& lanes, const BktParams& p, double* alpha, double* inv, Accum& acc) {
+  const std::vector<LaneBlock>& blocks = lanes.blocks;
+  const double l = p.learn, f = p.forget, g = p.guess, s = p.slip;
+  // Emission factors indexed by [observation]; index 2 = padding (factor 1).
+  const double e1[3] = {s, 1 - s, 1.0};
+  const double e0[3] = {1 - g, g, 1.0};
+  static constexpr double kMask[3] = {1.0, 1.0, 0.0};
+  static constexpr double kRight[3] = {0.0, 1.0, 0.0};
+  static constexpr double kWrong[3] = {1.0, 0.0, 0.0};
   double ll = 0;
   double prior_sum = 0, from0 = 0, learn = 0, from1 = 0, forget = 0;
   double in0 = 0, in0_right = 0, in1 = 0, in1_wrong = 0;
-  for (std::size_t j = 0; j < nseq; ++j) {
-    const std::int64_t b = d.seq_begin[j], e = d.seq_begin[j + 1];
-    const std::int64_t n = e - b;
-    if (n <= 0) continue;
-    const std::uint8_t* o = obs + b;
-    // Forward: alpha[t] = P(L_t = 1 | o_1..t).
-    double pl = p.prior;
-    double prod = 1.0;
-    for (std::int64_t t = 0; t < n; ++t) {
-      const double num = pl * e1[o[t]];
-      const double den = num + (1 - pl) * e0[o[t]];
-      const double a = num / den;
-      alpha[t] = a;
-      prod *= den;
-      if ((t & 31) == 31) {
-        ll += std::log(prod);
-        prod = 1.0;
+  for (const LaneBlock& b : blocks) {
+    const std::int32_t T = b.steps;
+    double pl[kLanes], prod[kLanes];
+    for (int k = 0; k < kLanes; ++k) pl[k] = p.prior, prod[k] = 1.0;
+    const std::uint8_t* codes = lanes.codes.data() + b.codes;
+    for (std::int32_t t = 0; t < T; ++t) {
+      double* at = alpha + static_cast<std::ptrdiff_t>(t) * kLanes;
+      double* it = inv + static_cast<std::ptrdiff_t>(t) * kLanes;
+      const std::uint8_t* ct = codes + static_cast<std::ptrdiff_t>(t) * kLanes;
+      for (int k = 0; k < kLanes; ++k) {
+        const int o = ct[k];
+        const double num = pl[k] * e1[o];
+        const double den = num + (1 - pl[k]) * e0[o];
+        const double iv = 1.0 / den;
+        const double a = num * iv;
+        at[k] = a;
+        it[k] = iv;
+        prod[k] *= den;
+        pl[k] = a * (1 - f) + (1 - a) * l;
       }
-      pl = a * (1 - f) + (1 - a) * l;
+      if ((t & 31) == 31) {
+        for (int k = 0; k < kLanes; ++k) ll += std::log(prod[k]), prod[k] = 1.0;
+      }
     }
-    ll += std::log(prod);
-    // Backward: gamma_t = P(L_t = 1 | all), from alpha and the next gamma.
-    double gn = alpha[n - 1];
-    {
-      const double w = o[n - 1] ? 0.0 : 1.0;
-      in1 += gn;
-      in1_wrong += gn * w;
-      in0 += 1 - gn;
-      in0_right += (1 - gn) * (1 - w);
+    for (int k = 0; k < kLanes; ++k) ll += std::log(prod[k]);
+    // Backward: beta_T = 1; gamma_t(i) = alpha_t(i) beta_t(i);
+    // xi_{t-1}(i, j) = alpha_{t-1}(i) A(i, j) e_j(o_t) beta_t(j) / c_t.
+    double b1[kLanes], b0[kLanes];
+    for (int k = 0; k < kLanes; ++k) b1[k] = 1.0, b0[k] = 1.0;
+    for (std::int32_t t = T - 1; t >= 0; --t) {
+      const double* at = alpha + static_cast<std::ptrdiff_t>(t) * kLanes;
+      const double* it = inv + static_cast<std::ptrdiff_t>(t) * kLanes;
+      const double* ap = at - kLanes;  // alpha_{t-1}
+      const std::uint8_t* ct = codes + static_cast<std::ptrdiff_t>(t) * kLanes;
+      for (int k = 0; k < kLanes; ++k) {
+        const int o = ct[k];
+        const double m = kMask[o];
+        const double g1 = at[k] * b1[k];
+        const double g0 = (1 - at[k]) * b0[k];
+        const double right = kRight[o];
+        const double wrong = kWrong[o];
+        in1 += m * g1;
+        in1_wrong += wrong * g1;
+        in0 += m * g0;
+        in0_right += right * g0;
+        if (t > 0) {
+          const double w1 = e1[o] * b1[k] * it[k];
+          const double w0 = e0[o] * b0[k] * it[k];
+          const double a = ap[k];
+          const double x01 = (1 - a) * l * w1;
+          const double x00 = (1 - a) * (1 - l) * w0;
+          const double x11 = a * (1 - f) * w1;
+          const double x10 = a * f * w0;
+          learn += m * x01;
+          from0 += m * (x00 + x01);
+          forget += m * x10;
+          from1 += m * (x11 + x10);
+          b1[k] = (1 - f) * w1 + f * w0;
+          b0[k] = l * w1 + (1 - l) * w0;
+        } else {
+          prior_sum += m * g1;
+        }
+      }
     }
-    for (std::int64_t t = n - 2; t >= 0; --t) {
-      const double a = alpha[t];
-      const double pn1 = a * (1 - f) + (1 - a) * l;
-      // pn1 can round to exactly 1 after a long run of right answers (a == 1, no forgetting);
-      // then 1 - gn is 0 too and the unmastered branch has no mass.
-      const double q0 = a * f + (1 - a) * (1 - l);
-      const double r1 = gn / pn1;
-      const double r0 = q0 > 1e-300 ? (1 - gn) / q0 : 0.0;
-      const double x01 = (1 - a) * l * r1;
-      const double x00 = (1 - a) * (1 - l) * r0;
-      const double x11 = a * (1 - f) * r1;
-      const double x10 = a * f * r0;
-      const double g1 = x11 + x10;
-      const double g0 = x00 + x01;
-      from0 += g0;
-      learn += x01;
-      from1 += g1;
-      forget += x10;
-      const double w = o[t] ? 0.0 : 1.0;
-      in1 += g1;
-      in1_wrong += g1 * w;
-      in0 += g0;
-      in0_right += g0 * (1 - w);
-      gn = g1;
-    }
-    prior_sum += gn;
   }
   acc.prior += prior_sum;
+  std::int64_t nseq = 0;
+  for (const LaneBlock& b : blocks) {
+    for (int k = 0; k < kLanes; ++k) nseq += b.len[k] > 0 ? 1 : 0;
+  }
   acc.n_seq += static_cast<double>(nseq);
   acc.from0 += from0;
   acc.learn += learn;
@@ -138,16 +215,18 @@ std::int64_t MaxSeqLen(const BktSkillData& d) {
 
 double BktEm(const BktSkillData& data, const BktParams& start, const BktFitOptions& options,
              BktParams* params, int* iterations) {
-  std::vector<double> alpha(static_cast<std::size_t>(std::max<std::int64_t>(1, MaxSeqLen(data))));
+  const Lanes lanes = MakeBlocks(data);
+  const auto room = static_cast<std::size_t>(std::max<std::int64_t>(1, MaxSeqLen(data))) * kLanes;
+  std::vector<double> alpha(room), inv(room);
   BktParams p = Clamp(start, options);
   const double n = std::max<double>(1.0, static_cast<double>(data.obs.size()));
   double prev = -1e300, ll = 0;
   int it = 0;
   while (true) {
     Accum acc;
-    ll = EStep(data, p, alpha.data(), acc);
+    ll = EStep(lanes, p, alpha.data(), inv.data(), acc);
     ++it;
-    if (it > options.max_iterations || (ll - prev) / n < options.tolerance) break;
+    if (it > options.max_iterations || !std::isfinite(ll) || (ll - prev) / n < options.tolerance) break;
     prev = ll;
     p = MStep(acc, p, options);
   }
