@@ -295,12 +295,25 @@ Result<std::int64_t> ParseDatashopTime(const std::string& where, std::string_vie
   v = Trim(v);
   if (v.empty() || v == ".") return std::int64_t{0};
   if (v.find('/') != std::string_view::npos) {
-    int mo = 0, d = 0, y = 0, hh = 0, mm = 0, ss = 0;
-    std::string s(v);
-    char tail = 0;
-    int n = std::sscanf(s.c_str(), "%d/%d/%d %d:%d:%d%c", &mo, &d, &y, &hh, &mm, &ss, &tail);
-    if (n < 5 || n > 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 9999 || hh < 0 ||
-        hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) {
+    // Fields: month, day, year, hour, minute, optional second, each all digits.
+    int f[6] = {0, 0, 0, 0, 0, 0};
+    const char seps[5] = {'/', '/', ' ', ':', ':'};
+    int nf = 0;
+    bool ok = true;
+    std::size_t at = 0;
+    while (ok && nf < 6) {
+      std::size_t start = at;
+      int x = 0;
+      while (at < v.size() && v[at] >= '0' && v[at] <= '9' && at - start < 5) x = x * 10 + (v[at++] - '0');
+      if (at == start) ok = false;
+      f[nf++] = x;
+      if (!ok || at == v.size() || nf == 6) break;
+      if (v[at] != seps[nf - 1]) ok = false;
+      ++at;
+    }
+    ok = ok && at == v.size() && nf >= 5;
+    const int mo = f[0], d = f[1], y = f[2], hh = f[3], mm = f[4], ss = f[5];
+    if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 9999 || hh > 23 || mm > 59 || ss > 60) {
       return Expected(where, field, "a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\"", v);
     }
     Date date = DateFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));

@@ -224,6 +224,16 @@ TEST(KtDatashop, Errors) {
                 KtFormat::kDatashop),
             "t.csv:2: First Transaction Time: expected a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\", "
             "got \"13/45/1996 9:49\"");
+  EXPECT_EQ(Err(std::string(kStepHeader) +
+                    "1\tA\tS1\tU\tP1\t1\ts\t.\t9/15/1996 9:49x\tcorrect\t0\t0\t1\tK\t1\tK\t1\n",
+                KtFormat::kDatashop),
+            "t.csv:2: First Transaction Time: expected a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\", "
+            "got \"9/15/1996 9:49x\"");
+  KtVocab v;
+  auto r = Read(std::string(kStepHeader) + "1\tA\tS1\tU\tP1\t1\ts\t.\t9/15/1996 9:49:30\tcorrect\t0\t0\t1\tK\t1\tK\t1\n",
+                KtFormat::kDatashop, v);
+  PW_ASSERT_OK(r);
+  EXPECT_EQ(r->time[0], 842780970);
 }
 
 TEST(KtSim, ReadsPathwiseSimCsv) {
