@@ -146,7 +146,7 @@ void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) 
     double tolerance;
   };
   double ours_cpu[2] = {0, 0}, ours_wall[2] = {0, 0}, ours_ll[2] = {0, 0};
-  const Config configs[2] = {{"defaults: 5 starts, tolerance 1e-7", 5, 1e-7}, {"1 start, tolerance 1e-5", 1, 1e-5}};
+  const Config configs[2] = {{"defaults: 5 starts screened 20 iterations, tolerance 1e-7", 5, 1e-7}, {"1 start, tolerance 1e-5", 1, 1e-5}};
   for (int c = 0; c < 2; ++c) {
     pw::model::KtModelOptions mo;
     mo.bkt.starts = configs[c].starts;

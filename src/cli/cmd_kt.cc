@@ -33,6 +33,7 @@ struct KtArgs {
   double max_guess = 0.3, max_slip = 0.3;
   int max_iterations = 200;
   double tolerance = 1e-7;
+  int screen_iterations = 20;
 };
 
 double Seconds(std::chrono::steady_clock::time_point a) {
@@ -80,6 +81,7 @@ model::KtModelOptions ModelOptions(const KtArgs& a) {
   o.bkt.max_slip = a.max_slip;
   o.bkt.max_iterations = a.max_iterations;
   o.bkt.tolerance = a.tolerance;
+  o.bkt.screen_iterations = a.screen_iterations;
   o.logistic.c = a.c;
   return o;
 }
@@ -264,6 +266,8 @@ void AddCommon(CLI::App* sub, KtArgs& a) {
   sub->add_option("--max-slip", a.max_slip, "BKT: upper bound on slip (default 0.3)");
   sub->add_option("--max-iterations", a.max_iterations, "BKT: EM iterations per start (default 200)");
   sub->add_option("--tolerance", a.tolerance, "BKT: stop EM when the mean log-likelihood per answer gains less (default 1e-7)");
+  sub->add_option("--screen-iterations", a.screen_iterations,
+                  "BKT: EM iterations each start runs before only the best continues (default 20; 0 = all run fully)");
   sub->add_option("--c", a.c, "logistic models: inverse L2 strength C (default 1)");
 }
 

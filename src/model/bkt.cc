@@ -249,9 +249,16 @@ std::vector<BktParams> BktFitSkills(std::span<const BktSkillData> skills, const 
       const BktSkillData& d = skills[k];
       if (d.obs.empty()) continue;
       Rng rng = Rng(options.seed).Fork(k);
+      const int starts = std::max(1, options.starts);
+      // With several starts, screen each briefly, then continue the best one.
+      const bool screen = starts > 1 && options.screen_iterations > 0 &&
+                          options.screen_iterations < options.max_iterations;
+      BktFitOptions first = options;
+      if (screen) first.max_iterations = options.screen_iterations - 1;  // E-steps = max + 1
       double best = -1e300;
       BktParams best_p = fallback;
-      for (int s = 0; s < std::max(1, options.starts); ++s) {
+      bool best_converged = false;
+      for (int s = 0; s < starts; ++s) {
         BktParams start;
         if (s == 0) {
           start = BktParams{0.4, 0.1, 0.2, 0.1, options.fit_forget ? 0.05 : 0.0};
@@ -264,12 +271,20 @@ std::vector<BktParams> BktFitSkills(std::span<const BktSkillData> skills, const 
         }
         BktParams p;
         int iters = 0;
-        const double ll = BktEm(d, start, options, &p, &iters);
+        const double ll = BktEm(d, start, first, &p, &iters);
         work[k] += static_cast<std::int64_t>(d.obs.size()) * iters;
         if (ll > best) {
           best = ll;
           best_p = p;
+          best_converged = iters <= first.max_iterations;  // stopped by the tolerance
         }
+      }
+      if (screen && !best_converged) {
+        BktParams p;
+        int iters = 0;
+        best = BktEm(d, best_p, options, &p, &iters);
+        work[k] += static_cast<std::int64_t>(d.obs.size()) * iters;
+        best_p = p;
       }
       out[k] = best_p;
       lls[k] = best;

@@ -46,7 +46,9 @@ struct BktFitOptions {
   double max_guess = 0.3;       // upper bound on guess
   double max_slip = 0.3;        // upper bound on slip
   int starts = 5;               // EM starts per skill: one fixed, the rest random
-  int max_iterations = 200;     // EM iterations per start
+  int max_iterations = 200;     // EM iterations for the chosen start
+  int screen_iterations = 20;   // every start first runs this many iterations; only the best
+                                // is continued to convergence (0 = run every start fully)
   double tolerance = 1e-7;      // stop when the mean log-likelihood per answer gains less
   int threads = 2;              // worker threads across skills (results do not depend on it)
   std::uint64_t seed = 1;       // random starts: skill k uses Rng(seed).Fork(k)
