@@ -6,20 +6,19 @@
 // DIR for hmm-scalable is a build of github.com/myudelson/hmm-scalable (outside this tree)
 // holding trainhmm and predicthmm; without it that part is skipped. --data defaults to
 // ../shared/data/assistments09-gervet.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-
-#include <sys/resource.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/random.h"
 #include "ingest/kt_log.h"
@@ -30,7 +29,9 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 // CPU seconds used by this process (all threads): shows the per-core rate when the machine is
 // shared and wall-clock time includes waiting for a core.
 double CpuSeconds() {
@@ -76,13 +77,16 @@ void EmThroughput(std::int64_t answers) {
     auto params = pw::model::BktFitSkills(skills, o, pw::model::BktParams{}, &stats);
     const double s = Since(t0), cpu = CpuSeconds() - c0;
     rate[threads] = static_cast<double>(stats.answer_iterations) / s;
-    fmt::print("BKT EM, {} answers x {} iterations, {} thread(s): {:.2f} s wall, {:.1f} M answer-iterations/s "
-               "({:.1f} M per CPU-second)\n",
-               answers, iters, threads, s, rate[threads] / 1e6, static_cast<double>(stats.answer_iterations) / cpu / 1e6);
+    fmt::print(
+        "BKT EM, {} answers x {} iterations, {} thread(s): {:.2f} s wall, {:.1f} M "
+        "answer-iterations/s "
+        "({:.1f} M per CPU-second)\n",
+        answers, iters, threads, s, rate[threads] / 1e6,
+        static_cast<double>(stats.answer_iterations) / cpu / 1e6);
     if (params.empty()) return;
   }
-  fmt::print("  2 threads vs 1 thread: {:.2f}x; vs target 150 M/s on 2 cores: {:.2f}x\n", rate[2] / rate[1],
-             rate[2] / 150e6);
+  fmt::print("  2 threads vs 1 thread: {:.2f}x; vs target 150 M/s on 2 cores: {:.2f}x\n",
+             rate[2] / rate[1], rate[2] / 150e6);
 }
 
 void OnlineUpdates() {
@@ -98,14 +102,17 @@ void OnlineUpdates() {
   const pw::model::BktParams p{0.3, 0.12, 0.2, 0.1, 0.02};
   auto t0 = Clock::now();
   for (int r = 0; r < passes; ++r) {
-    for (std::size_t i = 0; i < n; ++i) m[i] = pw::model::BktUpdate(p, m[i], ans[(i + static_cast<std::size_t>(r)) & (n - 1)] != 0);
+    for (std::size_t i = 0; i < n; ++i)
+      m[i] = pw::model::BktUpdate(p, m[i], ans[(i + static_cast<std::size_t>(r)) & (n - 1)] != 0);
   }
   const double s = Since(t0);
   double sum = 0;
   for (double x : m) sum += x;
   const double rate = static_cast<double>(n) * passes / s;
-  fmt::print("BKT online update (BktUpdate), 1 core: {:.1f} M updates/s (checksum {:.3f}); vs target 20 M/s: {:.2f}x\n",
-             rate / 1e6, sum / static_cast<double>(n), rate / 20e6);
+  fmt::print(
+      "BKT online update (BktUpdate), 1 core: {:.1f} M updates/s (checksum {:.3f}); vs target 20 "
+      "M/s: {:.2f}x\n",
+      rate / 1e6, sum / static_cast<double>(n), rate / 20e6);
 }
 
 // hmm-scalable input: observation (1 correct, 2 wrong), student, step, skill.
@@ -113,12 +120,14 @@ void WriteHmm(const std::string& path, const pw::ingest::KtLog& log, const pw::i
   std::ofstream f(path);
   for (std::size_t i = 0; i < log.size(); ++i) {
     f << (log.correct[i] ? 1 : 2) << "\t" << v.students.Name(log.student[i]) << "\t"
-      << v.items.Name(log.item[i]) << "\t" << v.skills.Name(log.skills[static_cast<std::size_t>(log.skill_begin[i])]) << "\n";
+      << v.items.Name(log.item[i]) << "\t"
+      << v.skills.Name(log.skills[static_cast<std::size_t>(log.skill_begin[i])]) << "\n";
   }
 }
 
 void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) {
-  const std::string train = data_dir + "/preprocessed_data_train.csv", test = data_dir + "/preprocessed_data_test.csv";
+  const std::string train = data_dir + "/preprocessed_data_train.csv",
+                    test = data_dir + "/preprocessed_data_test.csv";
   if (!std::filesystem::exists(train)) {
     fmt::print("BKT fit vs hmm-scalable: skipped ({} absent)\n", train);
     return;
@@ -146,7 +155,8 @@ void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) 
     double tolerance;
   };
   double ours_cpu[2] = {0, 0}, ours_wall[2] = {0, 0}, ours_ll[2] = {0, 0};
-  const Config configs[2] = {{"defaults: 5 starts screened 20 iterations, tolerance 1e-7", 5, 1e-7}, {"1 start, tolerance 1e-5", 1, 1e-5}};
+  const Config configs[2] = {{"defaults: 5 starts screened 20 iterations, tolerance 1e-7", 5, 1e-7},
+                             {"1 start, tolerance 1e-5", 1, 1e-5}};
   for (int c = 0; c < 2; ++c) {
     pw::model::KtModelOptions mo;
     mo.bkt.starts = configs[c].starts;
@@ -159,13 +169,18 @@ void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) 
     ours_cpu[c] = CpuSeconds() - c0;
     auto mm = pw::model::ComputeMetrics((*m)->Predict(dte), dte.correct);
     ours_ll[c] = mm.loglik;
-    fmt::print("BKT fit on assistments09-gervet train, Pathwise ({}; 2 threads): {:.3f} s wall, {:.3f} CPU-s; "
-               "test AUC {:.4f}, test log-likelihood {:.1f}\n",
-               configs[c].name, ours_wall[c], ours_cpu[c], mm.auc, mm.loglik);
+    fmt::print(
+        "BKT fit on assistments09-gervet train, Pathwise ({}; 2 threads): {:.3f} s wall, {:.3f} "
+        "CPU-s; "
+        "test AUC {:.4f}, test log-likelihood {:.1f}\n",
+        configs[c].name, ours_wall[c], ours_cpu[c], mm.auc, mm.loglik);
   }
   const std::string trainhmm = hmm_dir + "/trainhmm", predicthmm = hmm_dir + "/predicthmm";
-  if (hmm_dir.empty() || !std::filesystem::exists(trainhmm) || !std::filesystem::exists(predicthmm)) {
-    fmt::print("BKT fit vs hmm-scalable: skipped (pass --hmm-scalable DIR with trainhmm and predicthmm)\n");
+  if (hmm_dir.empty() || !std::filesystem::exists(trainhmm) ||
+      !std::filesystem::exists(predicthmm)) {
+    fmt::print(
+        "BKT fit vs hmm-scalable: skipped (pass --hmm-scalable DIR with trainhmm and "
+        "predicthmm)\n");
     return;
   }
   const auto tmp = std::filesystem::temp_directory_path() / "pw_bench_kt_hmm";
@@ -175,20 +190,24 @@ void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) 
   WriteHmm(htr, *tr, vocab);
   WriteHmm(hte, *te, vocab);
   // Time only the fit (no train predictions: -p 0); the test predictions are made after.
-  const std::string cmd = fmt::format("'{}' -s 1.1 -m 1 -p 0 '{}' '{}' > /dev/null", trainhmm, htr, model);
+  const std::string cmd =
+      fmt::format("'{}' -s 1.1 -m 1 -p 0 '{}' '{}' > /dev/null", trainhmm, htr, model);
   rusage r0{}, r1{};
   getrusage(RUSAGE_CHILDREN, &r0);
   auto t0 = Clock::now();
   const int rc = std::system(cmd.c_str());
   const double theirs = Since(t0);
   getrusage(RUSAGE_CHILDREN, &r1);
-  auto tv = [](const timeval& v) { return static_cast<double>(v.tv_sec) + 1e-6 * static_cast<double>(v.tv_usec); };
+  auto tv = [](const timeval& v) {
+    return static_cast<double>(v.tv_sec) + 1e-6 * static_cast<double>(v.tv_usec);
+  };
   const double theirs_cpu = tv(r1.ru_utime) - tv(r0.ru_utime) + tv(r1.ru_stime) - tv(r0.ru_stime);
   if (rc != 0) {
     fmt::print("hmm-scalable trainhmm failed (exit {})\n", rc);
     return;
   }
-  const std::string pcmd = fmt::format("'{}' -p 1 '{}' '{}' '{}' > /dev/null", predicthmm, hte, model, pred);
+  const std::string pcmd =
+      fmt::format("'{}' -p 1 '{}' '{}' '{}' > /dev/null", predicthmm, hte, model, pred);
   if (std::system(pcmd.c_str()) != 0) {
     fmt::print("hmm-scalable predicthmm failed\n");
     return;
@@ -202,13 +221,18 @@ void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) 
     return;
   }
   auto theirs_m = pw::model::ComputeMetrics(p, dte.correct);
-  fmt::print("BKT fit, hmm-scalable trainhmm -s 1.1 -m 1 (its defaults): {:.3f} s wall, {:.3f} CPU-s; test AUC {:.4f}, "
-             "test log-likelihood {:.1f}\n", theirs, theirs_cpu, theirs_m.auc, theirs_m.loglik);
+  fmt::print(
+      "BKT fit, hmm-scalable trainhmm -s 1.1 -m 1 (its defaults): {:.3f} s wall, {:.3f} CPU-s; "
+      "test AUC {:.4f}, "
+      "test log-likelihood {:.1f}\n",
+      theirs, theirs_cpu, theirs_m.auc, theirs_m.loglik);
   for (int c = 0; c < 2; ++c) {
-    fmt::print("  Pathwise ({}) vs hmm-scalable: {:.1f}x faster wall, {:.1f}x less CPU (target >= 10x); test "
-               "log-likelihood {} ({:+.1f})\n",
-               configs[c].name, theirs / ours_wall[c], theirs_cpu / ours_cpu[c],
-               ours_ll[c] >= theirs_m.loglik ? "equal or better" : "WORSE", ours_ll[c] - theirs_m.loglik);
+    fmt::print(
+        "  Pathwise ({}) vs hmm-scalable: {:.1f}x faster wall, {:.1f}x less CPU (target >= 10x); "
+        "test "
+        "log-likelihood {} ({:+.1f})\n",
+        configs[c].name, theirs / ours_wall[c], theirs_cpu / ours_cpu[c],
+        ours_ll[c] >= theirs_m.loglik ? "equal or better" : "WORSE", ours_ll[c] - theirs_m.loglik);
   }
 }
 

@@ -4,14 +4,14 @@
 // side and print the ratio.
 //
 //   build/release/bench/bench_kt_lr [--data DIR] [--model best-lr] [--export DIR]
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "ingest/kt_log.h"
 #include "model/logistic.h"
@@ -25,29 +25,33 @@ double CpuSeconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-void Export(const std::string& path, const pw::model::SparseRows& x, const std::vector<std::uint8_t>& y) {
+void Export(const std::string& path, const pw::model::SparseRows& x,
+            const std::vector<std::uint8_t>& y) {
   std::ofstream f(path);
   for (std::size_t i = 0; i < x.rows(); ++i) {
     f << int{y[i]};
     for (auto q = x.row_begin[i]; q < x.row_begin[i + 1]; ++q) {
-      f << ' ' << x.col[static_cast<std::size_t>(q)] + 1 << ':' << fmt::format("{:.17g}", x.val[static_cast<std::size_t>(q)]);
+      f << ' ' << x.col[static_cast<std::size_t>(q)] + 1 << ':'
+        << fmt::format("{:.17g}", x.val[static_cast<std::size_t>(q)]);
     }
-    f << ' ' << x.n_cols + 1 << ":1\n";  // the bias column, regularized like the others (as liblinear does)
+    f << ' ' << x.n_cols + 1
+      << ":1\n";  // the bias column, regularized like the others (as liblinear does)
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data = std::string(PATHWISE_SOURCE_DIR) + "/../shared/data/assistments09-gervet", model = "best-lr",
-              out;
+  std::string data = std::string(PATHWISE_SOURCE_DIR) + "/../shared/data/assistments09-gervet",
+              model = "best-lr", out;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--data") data = argv[i + 1];
     if (a == "--model") model = argv[i + 1];
     if (a == "--export") out = argv[i + 1];
   }
-  const std::string train = data + "/preprocessed_data_train.csv", test = data + "/preprocessed_data_test.csv";
+  const std::string train = data + "/preprocessed_data_train.csv",
+                    test = data + "/preprocessed_data_test.csv";
   if (!std::filesystem::exists(train)) {
     fmt::print("bench_kt_lr: skipped ({} absent)\n", train);
     return 0;
@@ -90,15 +94,18 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < xte.rows(); ++i) {
     double z = w->back();
     for (auto q = xte.row_begin[i]; q < xte.row_begin[i + 1]; ++q) {
-      z += (*w)[static_cast<std::size_t>(xte.col[static_cast<std::size_t>(q)])] * xte.val[static_cast<std::size_t>(q)];
+      z += (*w)[static_cast<std::size_t>(xte.col[static_cast<std::size_t>(q)])] *
+           xte.val[static_cast<std::size_t>(q)];
     }
     p[i] = 1.0 / (1.0 + std::exp(-z));
   }
   const auto m = pw::model::ComputeMetrics(p, dte.correct);
-  fmt::print("pathwise {} fit (liblinear L2R_LR trust-region Newton, C={}, eps={}): {} rows x {} columns, "
-             "{:.3f} s wall, {:.3f} CPU-s; test AUC {:.4f}\n",
-             model, opt.c, opt.epsilon, xtr.rows(), xtr.n_cols + 1, wall, cpu, m.auc);
-  fmt::print("RESULT pathwise_fit_seconds={:.4f} pathwise_cpu_seconds={:.4f} pathwise_auc={:.6f}\n", wall, cpu, m.auc);
+  fmt::print(
+      "pathwise {} fit (liblinear L2R_LR trust-region Newton, C={}, eps={}): {} rows x {} columns, "
+      "{:.3f} s wall, {:.3f} CPU-s; test AUC {:.4f}\n",
+      model, opt.c, opt.epsilon, xtr.rows(), xtr.n_cols + 1, wall, cpu, m.auc);
+  fmt::print("RESULT pathwise_fit_seconds={:.4f} pathwise_cpu_seconds={:.4f} pathwise_auc={:.6f}\n",
+             wall, cpu, m.auc);
   if (!out.empty()) {
     std::filesystem::create_directories(out);
     Export(out + "/train.svm", xtr, dtr.correct);

@@ -4,14 +4,14 @@
 //   pathwise kt eval --data LOG --folds 5 --seed 1 --format lines3 --model bkt
 //   pathwise kt fit --data LOG --format long --model bkt --out params.json
 //   pathwise kt predict --params params.json --data LOG --format long [--out pred.csv]
+#include <fmt/format.h>
+
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "core/random.h"
@@ -99,7 +99,8 @@ model::KtData Subset(const model::KtData& d, const std::vector<char>& pick, bool
     out.item.push_back(d.item[i]);
     out.time.push_back(d.time[i]);
     out.correct.push_back(d.correct[i]);
-    out.skills.insert(out.skills.end(), d.skills.begin() + d.skill_begin[i], d.skills.begin() + d.skill_begin[i + 1]);
+    out.skills.insert(out.skills.end(), d.skills.begin() + d.skill_begin[i],
+                      d.skills.begin() + d.skill_begin[i + 1]);
     out.skill_begin.push_back(static_cast<std::int32_t>(out.skills.size()));
   }
   return out;
@@ -115,7 +116,8 @@ void PrintReport(Io& io, const KtArgs& a, const model::KtMetrics& m, std::int64_
     return;
   }
   io.out << fmt::format(
-      "model {}: AUC {:.4f}  RMSE {:.4f}  log-loss {:.4f}  accuracy {:.4f}  (train {} answers, test {}; "
+      "model {}: AUC {:.4f}  RMSE {:.4f}  log-loss {:.4f}  accuracy {:.4f}  (train {} answers, "
+      "test {}; "
       "fit {:.2f} s, predict {:.2f} s)\n",
       a.model, m.auc, m.rmse, m.logloss, m.accuracy, n_train, m.n, fit_s, pred_s);
 }
@@ -126,17 +128,21 @@ Status RunEval(Io& io, const KtArgs& a) {
   ingest::KtVocab vocab;
   if (!a.data.empty()) {
     if (!a.train.empty() || !a.test.empty()) {
-      return InvalidArgumentError("--data: expected either --data with --folds, or --train and --test, not both");
+      return InvalidArgumentError(
+          "--data: expected either --data with --folds, or --train and --test, not both");
     }
-    if (a.folds < 2) return InvalidArgumentError("--folds: expected an integer >= 2 with --data, got {}", a.folds);
+    if (a.folds < 2)
+      return InvalidArgumentError("--folds: expected an integer >= 2 with --data, got {}", a.folds);
     PW_ASSIGN_OR_RETURN(model::KtData all, Load(a.data, "--data", a, vocab));
     // k-fold by student: a seeded shuffle of the students, dealt round-robin.
     std::vector<std::int32_t> students(static_cast<std::size_t>(all.n_students));
     std::iota(students.begin(), students.end(), 0);
     Rng rng(a.seed);
-    for (std::size_t i = students.size(); i > 1; --i) std::swap(students[i - 1], students[rng.Below(i)]);
+    for (std::size_t i = students.size(); i > 1; --i)
+      std::swap(students[i - 1], students[rng.Below(i)]);
     std::vector<int> fold_of(students.size());
-    for (std::size_t i = 0; i < students.size(); ++i) fold_of[static_cast<std::size_t>(students[i])] = static_cast<int>(i % a.folds);
+    for (std::size_t i = 0; i < students.size(); ++i)
+      fold_of[static_cast<std::size_t>(students[i])] = static_cast<int>(i % a.folds);
     std::vector<double> pred;
     std::vector<std::uint8_t> y;
     double fit_s = 0, pred_s = 0;
@@ -160,7 +166,8 @@ Status RunEval(Io& io, const KtArgs& a) {
     return OkStatus();
   }
   if (a.train.empty() || a.test.empty()) {
-    return InvalidArgumentError("kt eval: expected --train and --test files (or --data with --folds)");
+    return InvalidArgumentError(
+        "kt eval: expected --train and --test files (or --data with --folds)");
   }
   PW_ASSIGN_OR_RETURN(model::KtData train, Load(a.train, "--train", a, vocab));
   PW_ASSIGN_OR_RETURN(model::KtData test, Load(a.test, "--test", a, vocab));
@@ -173,8 +180,8 @@ Status RunEval(Io& io, const KtArgs& a) {
   t0 = std::chrono::steady_clock::now();
   std::vector<double> p = m->Predict(test);
   const double pred_s = Seconds(t0);
-  PrintReport(io, a, model::ComputeMetrics(p, test.correct), static_cast<std::int64_t>(train.size()), fit_s,
-              pred_s);
+  PrintReport(io, a, model::ComputeMetrics(p, test.correct),
+              static_cast<std::int64_t>(train.size()), fit_s, pred_s);
   return OkStatus();
 }
 
@@ -192,8 +199,8 @@ Status RunFit(Io& io, const KtArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   PW_RETURN_IF_ERROR(m->Fit(train));
   const double fit_s = Seconds(t0);
-  nlohmann::json j{{"pathwise_kt_params", 1},   {"model", a.model},
-                   {"format", a.format},        {"students", Names(vocab.students)},
+  nlohmann::json j{{"pathwise_kt_params", 1},     {"model", a.model},
+                   {"format", a.format},          {"students", Names(vocab.students)},
                    {"items", Names(vocab.items)}, {"skills", Names(vocab.skills)},
                    {"params", m->ToJson()}};
   if (a.out.empty()) {
@@ -203,20 +210,24 @@ Status RunFit(Io& io, const KtArgs& a) {
     if (!f) return InvalidArgumentError("--out: cannot write \"{}\"", a.out);
     f << j.dump(1) << "\n";
     if (!f) return InternalError("--out: writing \"{}\" failed", a.out);
-    io.out << fmt::format("fitted {} on {} answers in {:.2f} s; wrote {}\n", a.model, train.size(), fit_s, a.out);
+    io.out << fmt::format("fitted {} on {} answers in {:.2f} s; wrote {}\n", a.model, train.size(),
+                          fit_s, a.out);
   }
   return OkStatus();
 }
 
 Status RunPredict(Io& io, const KtArgs& a) {
   PW_RETURN_IF_ERROR(ingest::ParseKtFormat(a.format).status());
-  if (a.params.empty()) return InvalidArgumentError("--params: expected a params.json file from `kt fit`");
+  if (a.params.empty())
+    return InvalidArgumentError("--params: expected a params.json file from `kt fit`");
   std::ifstream pf(a.params);
   if (!pf) return InvalidArgumentError("{}: cannot open the file", a.params);
   nlohmann::json j = nlohmann::json::parse(pf, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("{}: expected a JSON object", a.params);
+  if (j.is_discarded() || !j.is_object())
+    return InvalidArgumentError("{}: expected a JSON object", a.params);
   if (!j.contains("model") || !j["model"].is_string() || !j.contains("params")) {
-    return InvalidArgumentError("{}: expected the keys \"model\" and \"params\" written by `kt fit`", a.params);
+    return InvalidArgumentError(
+        "{}: expected the keys \"model\" and \"params\" written by `kt fit`", a.params);
   }
   const std::string name = j["model"].get<std::string>();
   PW_ASSIGN_OR_RETURN(auto m, model::MakeKtModel(name, ModelOptions(a)));
@@ -251,39 +262,48 @@ Status RunPredict(Io& io, const KtArgs& a) {
   }
   if (!a.out.empty()) {
     const auto metrics = model::ComputeMetrics(p, data.correct);
-    io.out << fmt::format("wrote {} predictions to {} (AUC {:.4f} on these answers)\n", p.size(), a.out, metrics.auc);
+    io.out << fmt::format("wrote {} predictions to {} (AUC {:.4f} on these answers)\n", p.size(),
+                          a.out, metrics.auc);
   }
   return OkStatus();
 }
 
 void AddCommon(CLI::App* sub, KtArgs& a) {
   sub->add_option("--format", a.format, "long|gervet|lines3|lines4|pykt|datashop|sim")->required();
-  sub->add_option("--kc-model", a.kc_model, "DataShop: the KC model (column \"KC (<name>)\"); default the first");
+  sub->add_option("--kc-model", a.kc_model,
+                  "DataShop: the KC model (column \"KC (<name>)\"); default the first");
   sub->add_option("--threads", a.threads, "BKT fitting threads (default 2)");
   sub->add_option("--starts", a.starts, "BKT EM starts per skill (default 5)");
   sub->add_option("--seed", a.seed, "random seed (BKT starts, fold assignment; default 1)");
   sub->add_option("--max-guess", a.max_guess, "BKT: upper bound on guess (default 0.3)");
   sub->add_option("--max-slip", a.max_slip, "BKT: upper bound on slip (default 0.3)");
-  sub->add_option("--max-iterations", a.max_iterations, "BKT: EM iterations per start (default 200)");
-  sub->add_option("--tolerance", a.tolerance, "BKT: stop EM when the mean log-likelihood per answer gains less (default 1e-7)");
+  sub->add_option("--max-iterations", a.max_iterations,
+                  "BKT: EM iterations per start (default 200)");
+  sub->add_option("--tolerance", a.tolerance,
+                  "BKT: stop EM when the mean log-likelihood per answer gains less (default 1e-7)");
   sub->add_option("--screen-iterations", a.screen_iterations,
-                  "BKT: EM iterations each start runs before only the best continues (default 20; 0 = all run fully)");
+                  "BKT: EM iterations each start runs before only the best continues (default 20; "
+                  "0 = all run fully)");
   sub->add_option("--c", a.c, "logistic models: inverse L2 strength C (default 1)");
 }
 
 void SetupKt(CLI::App& app, const Binder& bind) {
-  auto* kt = app.add_subcommand("kt", "Knowledge tracing: fit, evaluate and apply models of student answers");
+  auto* kt = app.add_subcommand(
+      "kt", "Knowledge tracing: fit, evaluate and apply models of student answers");
   kt->require_subcommand(1);
   auto args = std::make_shared<KtArgs>();
   const std::string models = std::string(model::KtModelNames());
 
-  auto* eval = kt->add_subcommand("eval", "Fit on train, report AUC/RMSE/log-loss/accuracy on test");
+  auto* eval =
+      kt->add_subcommand("eval", "Fit on train, report AUC/RMSE/log-loss/accuracy on test");
   eval->add_option("--train", args->train, "training log");
   eval->add_option("--test", args->test, "test log (answers predicted from earlier answers only)");
   eval->add_option("--data", args->data, "one log split into --folds folds by student");
   eval->add_option("--folds", args->folds, "k for k-fold by student (with --data)");
   eval->add_option("--model", args->model, models)->required();
-  eval->add_flag("--json", args->json, "one JSON object: model, auc, rmse, logloss, accuracy, n_train, n_test, fit_seconds, predict_seconds");
+  eval->add_flag("--json", args->json,
+                 "one JSON object: model, auc, rmse, logloss, accuracy, n_train, n_test, "
+                 "fit_seconds, predict_seconds");
   AddCommon(eval, *args);
   bind(eval, [args](Io& io) { return RunEval(io, *args); });
 
@@ -294,7 +314,8 @@ void SetupKt(CLI::App& app, const Binder& bind) {
   AddCommon(fit, *args);
   bind(fit, [args](Io& io) { return RunFit(io, *args); });
 
-  auto* pred = kt->add_subcommand("predict", "Predict each answer of a log from earlier answers with fitted params");
+  auto* pred = kt->add_subcommand(
+      "predict", "Predict each answer of a log from earlier answers with fitted params");
   pred->add_option("--params", args->params, "params.json from `kt fit`")->required();
   pred->add_option("--data", args->data, "log to predict")->required();
   pred->add_option("--out", args->out, "predictions CSV (default: standard output)");

@@ -1,11 +1,11 @@
 #include "ingest/kt_log.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "core/csv.h"
 #include "core/time.h"
@@ -14,8 +14,10 @@ namespace pw::ingest {
 namespace {
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -42,7 +44,8 @@ Result<std::int64_t> ParseInt(const std::string& where, std::string_view field, 
   v = Trim(v);
   std::int64_t x = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) return Expected(where, field, what, v);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size())
+    return Expected(where, field, what, v);
   return x;
 }
 
@@ -90,8 +93,8 @@ class Limiter {
 Result<KtLog> ReadRows(CsvReader& csv, KtFormat format, const KtReadOptions& opt, KtVocab& vocab) {
   const bool sim = format == KtFormat::kSim;
   const char* c_student = sim ? "student_id" : "user_id";
-  PW_ASSIGN_OR_RETURN(CsvHeader h,
-                      CsvHeader::Read(csv, {c_student, "item_id", "timestamp", "correct", "skill_id"}));
+  PW_ASSIGN_OR_RETURN(CsvHeader h, CsvHeader::Read(csv, {c_student, "item_id", "timestamp",
+                                                         "correct", "skill_id"}));
   const int is = h.Index(c_student), ii = h.Index("item_id"), it = h.Index("timestamp"),
             ic = h.Index("correct"), ik = h.Index("skill_id");
   const std::size_t width = h.size();
@@ -174,7 +177,8 @@ Result<KtLog> ReadLines(CsvReader& csv, KtFormat format, const KtReadOptions& op
       if (head.size() != 1) return Expected(head_where, "length line", "one integer", JoinRow(row));
       PW_ASSIGN_OR_RETURN(expected_len,
                           ParseInt(head_where, "length line", head[0], "a non-negative integer"));
-      if (expected_len < 0) return Expected(head_where, "length line", "a non-negative integer", head[0]);
+      if (expected_len < 0)
+        return Expected(head_where, "length line", "a non-negative integer", head[0]);
       student_name = fmt::format("{}#{}", csv.source_name(), record);
     }
     ++record;
@@ -182,8 +186,9 @@ Result<KtLog> ReadLines(CsvReader& csv, KtFormat format, const KtReadOptions& op
                          std::vector<std::string_view>& out) -> Status {
       PW_ASSIGN_OR_RETURN(bool m, csv.Next(row));
       if (!m) {
-        return InvalidArgumentError("{}: {}: expected a line after this record's line {}, got the end of the file",
-                                    csv.source_name(), what, head_where.substr(head_where.rfind(':') + 1));
+        return InvalidArgumentError(
+            "{}: {}: expected a line after this record's line {}, got the end of the file",
+            csv.source_name(), what, head_where.substr(head_where.rfind(':') + 1));
       }
       store.assign(row.begin(), row.end());
       out.clear();
@@ -203,8 +208,9 @@ Result<KtLog> ReadLines(CsvReader& csv, KtFormat format, const KtReadOptions& op
     if (four) {
       PW_RETURN_IF_ERROR(next_line("skill line", skills_store, skill_ids));
       if (skill_ids.size() != ids.size()) {
-        return InvalidArgumentError("{}: skill line: expected {} skill ids (as many as problems), got {}",
-                                    csv.Where(), ids.size(), skill_ids.size());
+        return InvalidArgumentError(
+            "{}: skill line: expected {} skill ids (as many as problems), got {}", csv.Where(),
+            ids.size(), skill_ids.size());
       }
     }
     std::vector<std::string> ans_store;
@@ -237,8 +243,9 @@ Result<KtLog> ReadPykt(CsvReader& csv, const KtReadOptions& opt, KtVocab& vocab)
   const int iu = h.Index("uid"), ir = h.Index("responses"), ic = h.Find("concepts"),
             iq = h.Find("questions"), it = h.Find("timestamps");
   if (ic < 0 && iq < 0) {
-    return InvalidArgumentError("{}:1: missing column \"concepts\" or \"questions\" (expected at least one)",
-                                csv.source_name());
+    return InvalidArgumentError(
+        "{}:1: missing column \"concepts\" or \"questions\" (expected at least one)",
+        csv.source_name());
   }
   KtLog log;
   Limiter limit(opt.max_answers);
@@ -250,18 +257,19 @@ Result<KtLog> ReadPykt(CsvReader& csv, const KtReadOptions& opt, KtVocab& vocab)
     if (!more) break;
     const std::string where = csv.Where();
     if (row.size() != h.size()) {
-      return InvalidArgumentError("{}: expected {} fields (as in the header), got {}", where, h.size(),
-                                  row.size());
+      return InvalidArgumentError("{}: expected {} fields (as in the header), got {}", where,
+                                  h.size(), row.size());
     }
     std::string_view uid = Trim(row[iu]);
     if (uid.empty()) return Expected(where, "uid", "an id", uid);
     SplitNonEmpty(row[ir], ",", resp);
-    auto same_len = [&](int col, std::string_view name, std::vector<std::string_view>& out) -> Status {
+    auto same_len = [&](int col, std::string_view name,
+                        std::vector<std::string_view>& out) -> Status {
       if (col < 0) return OkStatus();
       SplitNonEmpty(row[col], ",", out);
       if (out.size() != resp.size()) {
-        return InvalidArgumentError("{}: {}: expected {} values (as many as responses), got {}", where,
-                                    name, resp.size(), out.size());
+        return InvalidArgumentError("{}: {}: expected {} values (as many as responses), got {}",
+                                    where, name, resp.size(), out.size());
       }
       return OkStatus();
     };
@@ -277,7 +285,8 @@ Result<KtLog> ReadPykt(CsvReader& csv, const KtReadOptions& opt, KtVocab& vocab)
       SplitSkills(skill_cell, vocab.skills, ks);
       std::int64_t t = 0;
       if (it >= 0) {
-        PW_ASSIGN_OR_RETURN(std::int64_t ms, ParseInt(where, "timestamps", times[j], "an integer (Unix ms)"));
+        PW_ASSIGN_OR_RETURN(std::int64_t ms,
+                            ParseInt(where, "timestamps", times[j], "an integer (Unix ms)"));
         t = ms / 1000;
       }
       log.Add(s, vocab.items.Intern(item), t, c, ks);
@@ -304,7 +313,8 @@ Result<std::int64_t> ParseDatashopTime(const std::string& where, std::string_vie
     while (ok && nf < 6) {
       std::size_t start = at;
       int x = 0;
-      while (at < v.size() && v[at] >= '0' && v[at] <= '9' && at - start < 5) x = x * 10 + (v[at++] - '0');
+      while (at < v.size() && v[at] >= '0' && v[at] <= '9' && at - start < 5)
+        x = x * 10 + (v[at++] - '0');
       if (at == start) ok = false;
       f[nf++] = x;
       if (!ok || at == v.size() || nf == 6) break;
@@ -313,7 +323,8 @@ Result<std::int64_t> ParseDatashopTime(const std::string& where, std::string_vie
     }
     ok = ok && at == v.size() && nf >= 5;
     const int mo = f[0], d = f[1], y = f[2], hh = f[3], mm = f[4], ss = f[5];
-    if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 9999 || hh > 23 || mm > 59 || ss > 60) {
+    if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 9999 || hh > 23 || mm > 59 ||
+        ss > 60) {
       return Expected(where, field, "a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\"", v);
     }
     Date date = DateFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
@@ -322,14 +333,17 @@ Result<std::int64_t> ParseDatashopTime(const std::string& where, std::string_vie
   std::string s(v);
   if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
   auto ts = ParseTimestamp(s);
-  if (!ts.ok()) return Expected(where, field, "a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\"", v);
+  if (!ts.ok())
+    return Expected(where, field, "a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\"", v);
   return ts->millis / 1000;
 }
 
 Result<KtLog> ReadDatashop(CsvReader& csv, const KtReadOptions& opt, KtVocab& vocab) {
   std::vector<std::string> row;
   PW_ASSIGN_OR_RETURN(bool any, csv.Next(row));
-  if (!any) return InvalidArgumentError("{}:1: expected a DataShop header row, got an empty file", csv.source_name());
+  if (!any)
+    return InvalidArgumentError("{}:1: expected a DataShop header row, got an empty file",
+                                csv.source_name());
   std::vector<std::string> names;
   for (auto& f : row) names.emplace_back(Trim(f));
   auto find = [&](std::string_view n) -> int {  // first occurrence; names may repeat
@@ -342,7 +356,8 @@ Result<KtLog> ReadDatashop(CsvReader& csv, const KtReadOptions& opt, KtVocab& vo
   for (std::size_t i = 0; i < names.size() && i < 12; ++i) listed += (i ? ", " : "") + names[i];
   if (names.size() > 12) listed += ", ...";
   auto missing = [&](std::string_view col) {
-    return InvalidArgumentError("{}:1: missing column \"{}\" (found: {})", csv.source_name(), col, listed);
+    return InvalidArgumentError("{}:1: missing column \"{}\" (found: {})", csv.source_name(), col,
+                                listed);
   };
   const int is = find("Anon Student Id");
   if (is < 0) return missing("Anon Student Id");
@@ -376,8 +391,8 @@ Result<KtLog> ReadDatashop(CsvReader& csv, const KtReadOptions& opt, KtVocab& vo
     if (!more) break;
     const std::string where = csv.Where();
     if (row.size() < names.size()) {
-      return InvalidArgumentError("{}: expected {} fields (as in the header), got {}", where, names.size(),
-                                  row.size());
+      return InvalidArgumentError("{}: expected {} fields (as in the header), got {}", where,
+                                  names.size(), row.size());
     }
     bool correct = false;
     if (step) {
@@ -390,7 +405,8 @@ Result<KtLog> ReadDatashop(CsvReader& csv, const KtReadOptions& opt, KtVocab& vo
         return Expected(where, "First Attempt", "correct, incorrect or hint", v);
       }
     } else {
-      PW_ASSIGN_OR_RETURN(std::int64_t att, ParseInt(where, "Attempt At Step", row[iatt], "a positive integer"));
+      PW_ASSIGN_OR_RETURN(std::int64_t att,
+                          ParseInt(where, "Attempt At Step", row[iatt], "a positive integer"));
       if (att < 1) return Expected(where, "Attempt At Step", "a positive integer", row[iatt]);
       std::string_view v = Trim(row[iout]);
       if (v == "CORRECT") {
@@ -462,12 +478,18 @@ Result<KtFormat> ParseKtFormat(std::string_view name) {
 
 std::string_view KtFormatName(KtFormat f) {
   switch (f) {
-    case KtFormat::kLong: return "long";
-    case KtFormat::kLines3: return "lines3";
-    case KtFormat::kLines4: return "lines4";
-    case KtFormat::kPykt: return "pykt";
-    case KtFormat::kDatashop: return "datashop";
-    case KtFormat::kSim: return "sim";
+    case KtFormat::kLong:
+      return "long";
+    case KtFormat::kLines3:
+      return "lines3";
+    case KtFormat::kLines4:
+      return "lines4";
+    case KtFormat::kPykt:
+      return "pykt";
+    case KtFormat::kDatashop:
+      return "datashop";
+    case KtFormat::kSim:
+      return "sim";
   }
   return "?";
 }

@@ -66,7 +66,7 @@ struct KtLog {
   std::vector<std::uint8_t> correct;
   std::vector<std::int32_t> skill_begin{0};
   std::vector<std::int32_t> skills;
-  bool has_time = false;         // some answer had a non-zero time
+  bool has_time = false;          // some answer had a non-zero time
   std::int64_t skipped_rows = 0;  // rows the format says to leave out (e.g. no KC in DataShop)
 
   std::size_t size() const { return correct.size(); }

@@ -13,7 +13,7 @@ namespace {
 constexpr double kMinP = 1e-6;
 
 struct Accum {
-  double prior = 0;      // sum of P(L_1 = mastered)
+  double prior = 0;  // sum of P(L_1 = mastered)
   double n_seq = 0;
   double from0 = 0;      // sum over t < T of P(L_t = 0)
   double learn = 0;      // sum of P(L_t = 0, L_t+1 = 1)
@@ -63,7 +63,8 @@ Lanes MakeBlocks(const BktSkillData& d) {
     if (d.seq_begin[j + 1] > d.seq_begin[j]) order.push_back(static_cast<std::uint32_t>(j));
   }
   auto len = [&](std::uint32_t j) { return d.seq_begin[j + 1] - d.seq_begin[j]; };
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return len(a) > len(b); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return len(a) > len(b); });
   std::vector<LaneBlock> blocks;
   for (std::size_t i = 0; i < order.size(); i += kLanes) {
     LaneBlock b{};
@@ -87,7 +88,8 @@ Lanes MakeBlocks(const BktSkillData& d) {
   for (const auto& b : blocks) {
     for (int k = 0; k < kLanes; ++k) {
       for (std::int32_t t = 0; t < b.len[k]; ++t) {
-        out.codes[static_cast<std::size_t>(b.codes + static_cast<std::int64_t>(t) * kLanes + k)] = d.obs[static_cast<std::size_t>(b.begin[k] + t)];
+        out.codes[static_cast<std::size_t>(b.codes + static_cast<std::int64_t>(t) * kLanes + k)] =
+            d.obs[static_cast<std::size_t>(b.begin[k] + t)];
       }
     }
   }
@@ -97,10 +99,12 @@ Lanes MakeBlocks(const BktSkillData& d) {
 
 // Forward (filtering, scaled) and backward (scaled beta) over every sequence; accumulates the
 // expected counts and returns the log-likelihood. `alpha` and `inv` hold steps x kLanes.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-double EStep(const Lanes& lanes, const BktParams& p, double* alpha, double* inv, Accum& acc) {
+double
+EStep(const Lanes& lanes, const BktParams& p, double* alpha, double* inv, Accum& acc) {
   const std::vector<LaneBlock>& blocks = lanes.blocks;
   const double l = p.learn, f = p.forget, g = p.guess, s = p.slip;
   // Emission factors indexed by [observation]; index 2 = padding (factor 1).
@@ -207,7 +211,8 @@ BktParams MStep(const Accum& a, const BktParams& old, const BktFitOptions& o) {
 
 std::int64_t MaxSeqLen(const BktSkillData& d) {
   std::int64_t m = 0;
-  for (std::size_t j = 0; j + 1 < d.seq_begin.size(); ++j) m = std::max(m, d.seq_begin[j + 1] - d.seq_begin[j]);
+  for (std::size_t j = 0; j + 1 < d.seq_begin.size(); ++j)
+    m = std::max(m, d.seq_begin[j + 1] - d.seq_begin[j]);
   return m;
 }
 
@@ -226,7 +231,8 @@ double BktEm(const BktSkillData& data, const BktParams& start, const BktFitOptio
     Accum acc;
     ll = EStep(lanes, p, alpha.data(), inv.data(), acc);
     ++it;
-    if (it > options.max_iterations || !std::isfinite(ll) || (ll - prev) / n < options.tolerance) break;
+    if (it > options.max_iterations || !std::isfinite(ll) || (ll - prev) / n < options.tolerance)
+      break;
     prev = ll;
     p = MStep(acc, p, options);
   }
@@ -236,8 +242,9 @@ double BktEm(const BktSkillData& data, const BktParams& start, const BktFitOptio
   return ll;
 }
 
-std::vector<BktParams> BktFitSkills(std::span<const BktSkillData> skills, const BktFitOptions& options,
-                                    const BktParams& fallback, BktFitStats* stats) {
+std::vector<BktParams> BktFitSkills(std::span<const BktSkillData> skills,
+                                    const BktFitOptions& options, const BktParams& fallback,
+                                    BktFitStats* stats) {
   std::vector<BktParams> out(skills.size(), fallback);
   std::vector<std::int64_t> work(skills.size(), 0);
   std::vector<double> lls(skills.size(), 0);

@@ -42,16 +42,16 @@ inline double BktUpdate(const BktParams& p, double p_mastery, bool correct) {
 }
 
 struct BktFitOptions {
-  bool fit_forget = false;      // also estimate `forget` (otherwise it stays 0)
-  double max_guess = 0.3;       // upper bound on guess
-  double max_slip = 0.3;        // upper bound on slip
-  int starts = 5;               // EM starts per skill: one fixed, the rest random
-  int max_iterations = 200;     // EM iterations for the chosen start
-  int screen_iterations = 20;   // every start first runs this many iterations; only the best
-                                // is continued to convergence (0 = run every start fully)
-  double tolerance = 1e-7;      // stop when the mean log-likelihood per answer gains less
-  int threads = 2;              // worker threads across skills (results do not depend on it)
-  std::uint64_t seed = 1;       // random starts: skill k uses Rng(seed).Fork(k)
+  bool fit_forget = false;     // also estimate `forget` (otherwise it stays 0)
+  double max_guess = 0.3;      // upper bound on guess
+  double max_slip = 0.3;       // upper bound on slip
+  int starts = 5;              // EM starts per skill: one fixed, the rest random
+  int max_iterations = 200;    // EM iterations for the chosen start
+  int screen_iterations = 20;  // every start first runs this many iterations; only the best
+                               // is continued to convergence (0 = run every start fully)
+  double tolerance = 1e-7;     // stop when the mean log-likelihood per answer gains less
+  int threads = 2;             // worker threads across skills (results do not depend on it)
+  std::uint64_t seed = 1;      // random starts: skill k uses Rng(seed).Fork(k)
 };
 
 // One skill's training answers: the concatenation of its per-student sequences.
@@ -67,8 +67,9 @@ struct BktFitStats {
 };
 
 // Fits each skill independently. Skills with no answers get `fallback`.
-std::vector<BktParams> BktFitSkills(std::span<const BktSkillData> skills, const BktFitOptions& options,
-                                    const BktParams& fallback, BktFitStats* stats = nullptr);
+std::vector<BktParams> BktFitSkills(std::span<const BktSkillData> skills,
+                                    const BktFitOptions& options, const BktParams& fallback,
+                                    BktFitStats* stats = nullptr);
 
 // One EM run from `start` on one skill (exposed for tests and benchmarks). Returns the final
 // log-likelihood; `params` receives the fitted parameters; `iterations` the EM steps taken.

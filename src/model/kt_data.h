@@ -22,7 +22,8 @@ struct KtData {
   bool has_time = false;
 
   std::size_t size() const { return correct.size(); }
-  void Add(std::int32_t s, std::int32_t it, std::int64_t t, bool c, std::initializer_list<std::int32_t> ks) {
+  void Add(std::int32_t s, std::int32_t it, std::int64_t t, bool c,
+           std::initializer_list<std::int32_t> ks) {
     student.push_back(s);
     item.push_back(it);
     time.push_back(t);

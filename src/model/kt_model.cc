@@ -9,7 +9,8 @@ namespace pw::model {
 namespace {
 
 inline std::uint64_t Key(std::int32_t a, std::int32_t b) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
+         static_cast<std::uint32_t>(b);
 }
 
 double BaseRate(const KtData& d) {
@@ -54,7 +55,8 @@ class BktModel final : public KtModel {
   }
 
   const BktParams& P(std::int32_t k) const {
-    return static_cast<std::size_t>(k) < params_.size() ? params_[static_cast<std::size_t>(k)] : fallback_;
+    return static_cast<std::size_t>(k) < params_.size() ? params_[static_cast<std::size_t>(k)]
+                                                        : fallback_;
   }
 
   std::vector<double> Predict(const KtData& d) const override {
@@ -109,18 +111,21 @@ class BktModel final : public KtModel {
       return true;
     };
     if (!j.contains("skills") || !j["skills"].is_array()) {
-      return InvalidArgumentError("params: skills: expected an array of [prior, learn, guess, slip, forget]");
+      return InvalidArgumentError(
+          "params: skills: expected an array of [prior, learn, guess, slip, forget]");
     }
     params_.clear();
     for (std::size_t k = 0; k < j["skills"].size(); ++k) {
       BktParams p;
       if (!read(j["skills"][k], &p)) {
-        return InvalidArgumentError("params: skills[{}]: expected [prior, learn, guess, slip, forget] in [0, 1]", k);
+        return InvalidArgumentError(
+            "params: skills[{}]: expected [prior, learn, guess, slip, forget] in [0, 1]", k);
       }
       params_.push_back(p);
     }
     if (!j.contains("fallback") || !read(j["fallback"], &fallback_)) {
-      return InvalidArgumentError("params: fallback: expected [prior, learn, guess, slip, forget] in [0, 1]");
+      return InvalidArgumentError(
+          "params: fallback: expected [prior, learn, guess, slip, forget] in [0, 1]");
     }
     base_rate_ = j.value("base_rate", 0.5);
     return OkStatus();
@@ -142,7 +147,8 @@ class BktModel final : public KtModel {
 
 class LogisticKt final : public KtModel {
  public:
-  LogisticKt(std::string name, LogisticFeatures f, LogisticOptions o) : name_(name), m_(name, f, o) {}
+  LogisticKt(std::string name, LogisticFeatures f, LogisticOptions o)
+      : name_(name), m_(name, f, o) {}
   std::string_view name() const override { return name_; }
   Status Fit(const KtData& train) override { return m_.Fit(train); }
   std::vector<double> Predict(const KtData& d) const override { return m_.Predict(d); }
@@ -172,7 +178,8 @@ class EloModel final : public KtModel {
       auto& st = student[s];
       const std::int32_t kb = d.skill_begin[i], ke = d.skill_begin[i + 1];
       double z = st.first - Difficulty(it);
-      for (std::int32_t q = kb; q < ke; ++q) z += skill[Key(s, d.skills[static_cast<std::size_t>(q)])].first / (ke - kb);
+      for (std::int32_t q = kb; q < ke; ++q)
+        z += skill[Key(s, d.skills[static_cast<std::size_t>(q)])].first / (ke - kb);
       const double p = 1.0 / (1.0 + std::exp(-z));
       if (out) (*out)[i] = p;
       const double err = (d.correct[i] ? 1.0 : 0.0) - p;
@@ -195,7 +202,8 @@ class EloModel final : public KtModel {
   }
 
   double Difficulty(std::int32_t it) const {
-    return static_cast<std::size_t>(it) < item_b_.size() ? item_b_[static_cast<std::size_t>(it)] : mean_b_;
+    return static_cast<std::size_t>(it) < item_b_.size() ? item_b_[static_cast<std::size_t>(it)]
+                                                         : mean_b_;
   }
 
   Status Fit(const KtData& train) override {
@@ -223,7 +231,11 @@ class EloModel final : public KtModel {
   }
 
   nlohmann::json ToJson() const override {
-    return {{"model", "elo"}, {"a", opt_.a}, {"b", opt_.b}, {"item_difficulty", item_b_}, {"mean_difficulty", mean_b_}};
+    return {{"model", "elo"},
+            {"a", opt_.a},
+            {"b", opt_.b},
+            {"item_difficulty", item_b_},
+            {"mean_difficulty", mean_b_}};
   }
   Status FromJson(const nlohmann::json& j) override {
     try {
@@ -246,7 +258,9 @@ class EloModel final : public KtModel {
 
 }  // namespace
 
-std::string_view KtModelNames() { return "bkt, bkt-forget, irt, afm, pfa, das3h, best-lr, best-lr+, elo"; }
+std::string_view KtModelNames() {
+  return "bkt, bkt-forget, irt, afm, pfa, das3h, best-lr, best-lr+, elo";
+}
 
 Result<std::unique_ptr<KtModel>> MakeKtModel(std::string_view name, const KtModelOptions& options) {
   if (name == "bkt" || name == "bkt-forget") {

@@ -10,11 +10,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "model/bkt.h"
@@ -24,13 +23,13 @@
 namespace pw::model {
 
 struct EloOptions {
-  double a = 1.0;          // step size scale
-  double b = 0.05;         // how fast the step shrinks with the number of answers seen
-  int item_passes = 2;     // passes over the training data to settle item difficulties
+  double a = 1.0;       // step size scale
+  double b = 0.05;      // how fast the step shrinks with the number of answers seen
+  int item_passes = 2;  // passes over the training data to settle item difficulties
 };
 
 struct KtModelOptions {
-  BktFitOptions bkt;           // fit_forget is set by the model name
+  BktFitOptions bkt;  // fit_forget is set by the model name
   LogisticOptions logistic;
   EloOptions elo;
 };

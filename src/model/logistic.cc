@@ -66,7 +66,8 @@ struct StudentState {
 };
 
 inline std::uint64_t Key(std::int32_t a, std::int32_t b) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
+         static_cast<std::uint32_t>(b);
 }
 
 void SetQuiet() {
@@ -238,7 +239,8 @@ Result<std::vector<double>> FitLogistic(const SparseRows& x, const std::vector<s
   for (std::size_t i = 0; i < n; ++i) {
     rows[i] = &nodes[at];
     for (auto p = x.row_begin[i]; p < x.row_begin[i + 1]; ++p) {
-      nodes[at++] = feature_node{x.col[static_cast<std::size_t>(p)] + 1, x.val[static_cast<std::size_t>(p)]};
+      nodes[at++] =
+          feature_node{x.col[static_cast<std::size_t>(p)] + 1, x.val[static_cast<std::size_t>(p)]};
     }
     nodes[at++] = feature_node{x.n_cols + 1, 1.0};
     nodes[at++] = feature_node{-1, 0.0};
@@ -262,7 +264,8 @@ Result<std::vector<double>> FitLogistic(const SparseRows& x, const std::vector<s
   param.solver_type = L2R_LR;
   param.eps = options.epsilon;
   param.C = options.c;
-  if (const char* err = check_parameter(&prob, &param)) return InvalidArgumentError("liblinear: {}", err);
+  if (const char* err = check_parameter(&prob, &param))
+    return InvalidArgumentError("liblinear: {}", err);
   ::model* m = ::train(&prob, &param);
   if (!m) return InternalError("liblinear: training failed");
   const double sign = m->label[0] == 1 ? 1.0 : -1.0;
@@ -298,9 +301,8 @@ std::vector<double> LogisticModel::Predict(const KtData& data) const {
 }
 
 nlohmann::json LogisticModel::ToJson() const {
-  return nlohmann::json{{"model", name_},       {"c", opt_.c},
-                        {"n_students", n_students_}, {"n_items", n_items_},
-                        {"n_skills", n_skills_}, {"has_time", has_time_},
+  return nlohmann::json{{"model", name_},      {"c", opt_.c},           {"n_students", n_students_},
+                        {"n_items", n_items_}, {"n_skills", n_skills_}, {"has_time", has_time_},
                         {"weights", w_}};
 }
 

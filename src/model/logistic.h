@@ -14,11 +14,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "model/kt_data.h"
@@ -41,8 +40,8 @@ struct LogisticFeatures {
 };
 
 struct LogisticOptions {
-  double c = 1.0;          // liblinear C (inverse L2 strength; sklearn's C means the same)
-  double epsilon = 0.01;   // liblinear stopping tolerance (its default for L2R_LR)
+  double c = 1.0;         // liblinear C (inverse L2 strength; sklearn's C means the same)
+  double epsilon = 0.01;  // liblinear stopping tolerance (its default for L2R_LR)
 };
 
 // A sparse design matrix in CSR form, 0-based columns.

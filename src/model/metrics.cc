@@ -11,7 +11,8 @@ double Auc(std::span<const double> p, std::span<const std::uint8_t> y) {
   const std::size_t n = std::min(p.size(), y.size());
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return p[a] < p[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return p[a] < p[b]; });
   // Sum of ranks of positives, with tied groups given their average rank.
   double rank_sum = 0;
   std::int64_t pos = 0;

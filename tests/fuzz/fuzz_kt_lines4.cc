@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pw::ingest::KtVocab vocab;
   pw::ingest::KtReadOptions options;
   options.max_answers = 100000;
-  auto log = pw::ingest::ReadKtLog(in, "fuzz", *pw::ingest::ParseKtFormat("lines4"), options, vocab);
+  auto log =
+      pw::ingest::ReadKtLog(in, "fuzz", *pw::ingest::ParseKtFormat("lines4"), options, vocab);
   if (log.ok()) pw::ingest::SortKtLogByStudentTime(*log);
   return 0;
 }

@@ -1,8 +1,8 @@
 #include "ingest/kt_log.h"
 
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "testing/test_util.h"
 
@@ -23,23 +23,26 @@ std::string Err(const std::string& text, KtFormat f, KtReadOptions opt = {}) {
 
 std::vector<std::string> SkillNames(const KtLog& log, const KtVocab& v, std::size_t i) {
   std::vector<std::string> out;
-  for (auto q = log.skill_begin[i]; q < log.skill_begin[i + 1]; ++q) out.push_back(v.skills.Name(log.skills[q]));
+  for (auto q = log.skill_begin[i]; q < log.skill_begin[i + 1]; ++q)
+    out.push_back(v.skills.Name(log.skills[q]));
   return out;
 }
 
 TEST(KtFormat, NamesAndAliases) {
   EXPECT_EQ(*ParseKtFormat("gervet"), KtFormat::kLong);
   EXPECT_EQ(*ParseKtFormat("lines4"), KtFormat::kLines4);
-  EXPECT_EQ(ParseKtFormat("csv").status().message(),
-            "--format: expected one of long, gervet, lines3, lines4, pykt, datashop, sim, got \"csv\"");
+  EXPECT_EQ(
+      ParseKtFormat("csv").status().message(),
+      "--format: expected one of long, gervet, lines3, lines4, pykt, datashop, sim, got \"csv\"");
 }
 
 // The Gervet et al. preprocessed_data_*.csv layout, byte for byte.
 TEST(KtLong, ReadsGervetLayout) {
   KtVocab v;
-  auto r = Read("user_id\titem_id\ttimestamp\tcorrect\tskill_id\n0\t12661\t0\t0\t143\n0\t12685\t0\t1\t143\n"
-                "7\t5\t1600000000\t1\t3_9\n",
-                KtFormat::kLong, v);
+  auto r = Read(
+      "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n0\t12661\t0\t0\t143\n0\t12685\t0\t1\t143\n"
+      "7\t5\t1600000000\t1\t3_9\n",
+      KtFormat::kLong, v);
   PW_ASSERT_OK(r);
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ(v.students.Name(r->student[0]), "0");
@@ -54,8 +57,10 @@ TEST(KtLong, ReadsGervetLayout) {
 
 TEST(KtLong, ColumnsInAnyOrderAndSharedVocab) {
   KtVocab v;
-  PW_ASSERT_OK(Read("skill_id\tcorrect\tuser_id\titem_id\ttimestamp\nA\t1\tu1\tq1\t0\n", KtFormat::kLong, v));
-  auto r = Read("user_id\titem_id\ttimestamp\tcorrect\tskill_id\nu2\tq1\t0\t0\tA\n", KtFormat::kLong, v);
+  PW_ASSERT_OK(Read("skill_id\tcorrect\tuser_id\titem_id\ttimestamp\nA\t1\tu1\tq1\t0\n",
+                    KtFormat::kLong, v));
+  auto r =
+      Read("user_id\titem_id\ttimestamp\tcorrect\tskill_id\nu2\tq1\t0\t0\tA\n", KtFormat::kLong, v);
   PW_ASSERT_OK(r);
   EXPECT_EQ(r->item[0], 0);    // q1 got id 0 from the first file
   EXPECT_EQ(r->skills[0], 0);  // so did A
@@ -70,9 +75,12 @@ TEST(KtLong, Errors) {
             "t.csv:3: correct: expected 0 or 1, got \"2\"");
   EXPECT_EQ(Err(h + "0\t1\tyesterday\t1\t5\n", KtFormat::kLong),
             "t.csv:2: timestamp: expected an integer (Unix seconds), got \"yesterday\"");
-  EXPECT_EQ(Err(h + "0\t1\t0\t1\n", KtFormat::kLong), "t.csv:2: expected 5 fields (as in the header), got 4");
-  EXPECT_EQ(Err(h + "0\t1\t0\t1\t\n", KtFormat::kLong), "t.csv:2: skill_id: expected a skill id, got \"\"");
-  EXPECT_EQ(Err(h + "\t1\t0\t1\t4\n", KtFormat::kLong), "t.csv:2: user_id: expected an id, got \"\"");
+  EXPECT_EQ(Err(h + "0\t1\t0\t1\n", KtFormat::kLong),
+            "t.csv:2: expected 5 fields (as in the header), got 4");
+  EXPECT_EQ(Err(h + "0\t1\t0\t1\t\n", KtFormat::kLong),
+            "t.csv:2: skill_id: expected a skill id, got \"\"");
+  EXPECT_EQ(Err(h + "\t1\t0\t1\t4\n", KtFormat::kLong),
+            "t.csv:2: user_id: expected an id, got \"\"");
 }
 
 TEST(KtLong, AnswerLimit) {
@@ -91,18 +99,24 @@ TEST(KtLines3, ReadsDkvmnLayoutWithTrailingCommas) {
   EXPECT_EQ(v.students.Name(r->student[0]), "t.csv#0");
   EXPECT_EQ(v.students.Name(r->student[4]), "t.csv#1");
   EXPECT_EQ(v.skills.Name(r->skills[3]), "7");
-  EXPECT_EQ(std::vector<int>(r->correct.begin(), r->correct.end()), (std::vector<int>{0, 1, 1, 1, 0}));
+  EXPECT_EQ(std::vector<int>(r->correct.begin(), r->correct.end()),
+            (std::vector<int>{0, 1, 1, 1, 0}));
 }
 
 TEST(KtLines3, Errors) {
-  EXPECT_EQ(Err("3\n1,1\n0,1\n", KtFormat::kLines3), "t.csv:2: id line: expected 3 ids (the length on line 1), got 2");
-  EXPECT_EQ(Err("2\n1,1\n0,1,1\n", KtFormat::kLines3), "t.csv:3: answer line: expected 2 answers (as many as ids), got 3");
-  EXPECT_EQ(Err("2\n1,1\n0,x\n", KtFormat::kLines3), "t.csv:3: answer line: expected 0 or 1, got \"x\"");
+  EXPECT_EQ(Err("3\n1,1\n0,1\n", KtFormat::kLines3),
+            "t.csv:2: id line: expected 3 ids (the length on line 1), got 2");
+  EXPECT_EQ(Err("2\n1,1\n0,1,1\n", KtFormat::kLines3),
+            "t.csv:3: answer line: expected 2 answers (as many as ids), got 3");
+  EXPECT_EQ(Err("2\n1,1\n0,x\n", KtFormat::kLines3),
+            "t.csv:3: answer line: expected 0 or 1, got \"x\"");
   EXPECT_EQ(Err("two\n1,1\n0,1\n", KtFormat::kLines3),
             "t.csv:1: length line: expected a non-negative integer, got \"two\"");
-  EXPECT_EQ(Err("2\n1,1\n", KtFormat::kLines3),
-            "t.csv: answer line: expected a line after this record's line 1, got the end of the file");
-  EXPECT_EQ(Err("2,3\n1,1\n0,1\n", KtFormat::kLines3), "t.csv:1: length line: expected one integer, got \"2,3\"");
+  EXPECT_EQ(
+      Err("2\n1,1\n", KtFormat::kLines3),
+      "t.csv: answer line: expected a line after this record's line 1, got the end of the file");
+  EXPECT_EQ(Err("2,3\n1,1\n0,1\n", KtFormat::kLines3),
+            "t.csv:1: length line: expected one integer, got \"2,3\"");
 }
 
 TEST(KtLines4, ReadsAktLayout) {
@@ -127,9 +141,10 @@ TEST(KtLines4, Errors) {
 
 TEST(KtPykt, ReadsPerStudentRows) {
   KtVocab v;
-  auto r = Read("fold,uid,concepts,responses,cidxs\n-1,6256,\"54,54,3\",\"1,1,0\",\"0,1,2\"\n"
-                "-1,13800,\"14_15,-1\",\"1,-1\",\"3,4\"\n",
-                KtFormat::kPykt, v);
+  auto r = Read(
+      "fold,uid,concepts,responses,cidxs\n-1,6256,\"54,54,3\",\"1,1,0\",\"0,1,2\"\n"
+      "-1,13800,\"14_15,-1\",\"1,-1\",\"3,4\"\n",
+      KtFormat::kPykt, v);
   PW_ASSERT_OK(r);
   ASSERT_EQ(r->size(), 4u);  // the -1 padding is dropped
   EXPECT_EQ(v.students.Name(r->student[3]), "13800");
@@ -139,8 +154,9 @@ TEST(KtPykt, ReadsPerStudentRows) {
 
 TEST(KtPykt, QuestionsAndTimestamps) {
   KtVocab v;
-  auto r = Read("uid,questions,concepts,responses,timestamps\nu,\"q1,q2\",\"a,b\",\"0,1\",\"1000,5000\"\n",
-                KtFormat::kPykt, v);
+  auto r = Read(
+      "uid,questions,concepts,responses,timestamps\nu,\"q1,q2\",\"a,b\",\"0,1\",\"1000,5000\"\n",
+      KtFormat::kPykt, v);
   PW_ASSERT_OK(r);
   EXPECT_EQ(v.items.Name(r->item[1]), "q2");
   EXPECT_EQ(v.skills.Name(r->skills[1]), "b");
@@ -165,13 +181,15 @@ const char kStepHeader[] =
     "KC (Area)\tOpportunity (Area)\tKC (Textbook)\tOpportunity (Textbook)\n";
 
 TEST(KtDatashop, StudentStepExport) {
-  std::string text = std::string(kStepHeader) +
-                     "1\tAll Data\tS1\tUnit 1\tP1\t1\tarea-1\t9/15/1996 9:48\t9/15/1996 9:49\tcorrect\t0\t0\t1\t"
-                     "Circle-Area\t1\tArea~~Circle\t1\n"
-                     "2\tAll Data\tS1\tUnit 1\tP1\t1\tarea-2\t9/15/1996 9:50\t9/15/1996 9:51\thint\t0\t1\t0\t"
-                     ".\t.\tArea\t2\n"
-                     "3\tAll Data\tS2\tUnit 1\tP2\t1\tarea-1\t9/16/1996 10:00\t9/16/1996 10:01\tincorrect\t1\t0\t0\t"
-                     "Rect-Area\t1\tArea\t1\n";
+  std::string text =
+      std::string(kStepHeader) +
+      "1\tAll Data\tS1\tUnit 1\tP1\t1\tarea-1\t9/15/1996 9:48\t9/15/1996 9:49\tcorrect\t0\t0\t1\t"
+      "Circle-Area\t1\tArea~~Circle\t1\n"
+      "2\tAll Data\tS1\tUnit 1\tP1\t1\tarea-2\t9/15/1996 9:50\t9/15/1996 9:51\thint\t0\t1\t0\t"
+      ".\t.\tArea\t2\n"
+      "3\tAll Data\tS2\tUnit 1\tP2\t1\tarea-1\t9/16/1996 10:00\t9/16/1996 "
+      "10:01\tincorrect\t1\t0\t0\t"
+      "Rect-Area\t1\tArea\t1\n";
   KtVocab v;
   auto r = Read(text, KtFormat::kDatashop, v);  // the first KC column: KC (Area)
   PW_ASSERT_OK(r);
@@ -193,7 +211,8 @@ TEST(KtDatashop, StudentStepExport) {
 
 TEST(KtDatashop, TransactionExportUsesFirstAttemptsAndRepeatedKcNames) {
   std::string text =
-      "Transaction Id\tAnon Student Id\tSession Id\tTime\tProblem Name\tStep Name\tAttempt At Step\t"
+      "Transaction Id\tAnon Student Id\tSession Id\tTime\tProblem Name\tStep Name\tAttempt At "
+      "Step\t"
       "Outcome\tKC (Default)\tKC Category (Default)\tKC (Default)\n"
       "a\tS1\tx\t2018-09-12 07:09:49\tP1\ts1\t1\tINCORRECT\tK1\t.\tK9\n"
       "b\tS1\tx\t2018-09-12 07:09:59\tP1\ts1\t2\tCORRECT\tK1\t.\tK9\n"
@@ -210,27 +229,31 @@ TEST(KtDatashop, TransactionExportUsesFirstAttemptsAndRepeatedKcNames) {
 
 TEST(KtDatashop, Errors) {
   EXPECT_EQ(Err("Anon Student Id\tProblem Name\tStep Name\tFirst Attempt\n", KtFormat::kDatashop),
-            "t.csv:1: missing column \"KC (...)\" (found: Anon Student Id, Problem Name, Step Name, First Attempt)");
+            "t.csv:1: missing column \"KC (...)\" (found: Anon Student Id, Problem Name, Step "
+            "Name, First Attempt)");
   KtReadOptions o;
   o.kc_model = "Nope";
   EXPECT_EQ(Err(std::string(kStepHeader), KtFormat::kDatashop, o).substr(0, 38),
             "t.csv:1: missing column \"KC (Nope)\" (f");
-  EXPECT_EQ(Err(std::string(kStepHeader) +
-                    "1\tA\tS1\tU\tP1\t1\ts\t.\t.\tmaybe\t0\t0\t1\tK\t1\tK\t1\n",
-                KtFormat::kDatashop),
-            "t.csv:2: First Attempt: expected correct, incorrect or hint, got \"maybe\"");
+  EXPECT_EQ(
+      Err(std::string(kStepHeader) + "1\tA\tS1\tU\tP1\t1\ts\t.\t.\tmaybe\t0\t0\t1\tK\t1\tK\t1\n",
+          KtFormat::kDatashop),
+      "t.csv:2: First Attempt: expected correct, incorrect or hint, got \"maybe\"");
   EXPECT_EQ(Err(std::string(kStepHeader) +
                     "1\tA\tS1\tU\tP1\t1\ts\t.\t13/45/1996 9:49\tcorrect\t0\t0\t1\tK\t1\tK\t1\n",
                 KtFormat::kDatashop),
-            "t.csv:2: First Transaction Time: expected a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\", "
+            "t.csv:2: First Transaction Time: expected a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD "
+            "HH:MM:SS\", "
             "got \"13/45/1996 9:49\"");
   EXPECT_EQ(Err(std::string(kStepHeader) +
                     "1\tA\tS1\tU\tP1\t1\ts\t.\t9/15/1996 9:49x\tcorrect\t0\t0\t1\tK\t1\tK\t1\n",
                 KtFormat::kDatashop),
-            "t.csv:2: First Transaction Time: expected a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD HH:MM:SS\", "
+            "t.csv:2: First Transaction Time: expected a time \"M/D/YYYY H:MM\" or \"YYYY-MM-DD "
+            "HH:MM:SS\", "
             "got \"9/15/1996 9:49x\"");
   KtVocab v;
-  auto r = Read(std::string(kStepHeader) + "1\tA\tS1\tU\tP1\t1\ts\t.\t9/15/1996 9:49:30\tcorrect\t0\t0\t1\tK\t1\tK\t1\n",
+  auto r = Read(std::string(kStepHeader) +
+                    "1\tA\tS1\tU\tP1\t1\ts\t.\t9/15/1996 9:49:30\tcorrect\t0\t0\t1\tK\t1\tK\t1\n",
                 KtFormat::kDatashop, v);
   PW_ASSERT_OK(r);
   EXPECT_EQ(r->time[0], 842780970);
@@ -238,26 +261,30 @@ TEST(KtDatashop, Errors) {
 
 TEST(KtSim, ReadsPathwiseSimCsv) {
   KtVocab v;
-  auto r = Read("student_id,skill_id,item_id,timestamp,correct,known\n"
-                "s1,6.EE.A.2,i1,2026-09-01T08:30:00Z,1,1\ns1,6.EE.A.2,i2,2026-09-01T08:31:00Z,0,1\n",
-                KtFormat::kSim, v);
+  auto r = Read(
+      "student_id,skill_id,item_id,timestamp,correct,known\n"
+      "s1,6.EE.A.2,i1,2026-09-01T08:30:00Z,1,1\ns1,6.EE.A.2,i2,2026-09-01T08:31:00Z,0,1\n",
+      KtFormat::kSim, v);
   PW_ASSERT_OK(r);
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ(r->time[1] - r->time[0], 60);
   EXPECT_EQ(v.skills.Name(r->skills[0]), "6.EE.A.2");
-  EXPECT_EQ(Err("student_id,skill_id,item_id,timestamp,correct,known\ns1,k,i,2026-13-01T00:00:00Z,1,1\n",
-                KtFormat::kSim),
-            "t.csv:2: timestamp: expected an ISO-8601 UTC time, got \"2026-13-01T00:00:00Z\"");
+  EXPECT_EQ(
+      Err("student_id,skill_id,item_id,timestamp,correct,known\ns1,k,i,2026-13-01T00:00:00Z,1,1\n",
+          KtFormat::kSim),
+      "t.csv:2: timestamp: expected an ISO-8601 UTC time, got \"2026-13-01T00:00:00Z\"");
   EXPECT_EQ(Err("student_id,skill_id,item_id,timestamp,known\n", KtFormat::kSim),
-            "t.csv:1: missing column \"correct\" (found: student_id, skill_id, item_id, timestamp, known)");
+            "t.csv:1: missing column \"correct\" (found: student_id, skill_id, item_id, timestamp, "
+            "known)");
 }
 
 TEST(KtSort, StableByStudentThenTime) {
   KtVocab v;
-  auto r = Read("student_id,skill_id,item_id,timestamp,correct,known\n"
-                "b,k,i1,2026-09-01T08:30:00Z,1,1\na,k,i2,2026-09-01T08:31:00Z,0,1\n"
-                "b,k,i3,2026-09-01T08:29:00Z,0,1\n",
-                KtFormat::kSim, v);
+  auto r = Read(
+      "student_id,skill_id,item_id,timestamp,correct,known\n"
+      "b,k,i1,2026-09-01T08:30:00Z,1,1\na,k,i2,2026-09-01T08:31:00Z,0,1\n"
+      "b,k,i3,2026-09-01T08:29:00Z,0,1\n",
+      KtFormat::kSim, v);
   PW_ASSERT_OK(r);
   SortKtLogByStudentTime(*r);
   EXPECT_EQ(v.items.Name(r->item[0]), "i3");

@@ -1,8 +1,8 @@
 #include "model/bkt.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "core/random.h"
 #include "model/kt_model.h"
@@ -15,7 +15,8 @@ TEST(BktUpdate, HandComputedPosteriorAndTransition) {
   // correct: posterior .27 / (.27 + .7 * .2) = .658536..., then + (1 - post) * learn.
   EXPECT_NEAR(BktUpdate(p, 0.3, true), 0.6926829268292683, 1e-15);
   // wrong: posterior .03 / (.03 + .7 * .8) = .050847..., then learn.
-  EXPECT_NEAR(BktUpdate(p, 0.3, false), 0.05084745762711865 + (1 - 0.05084745762711865) * 0.1, 1e-15);
+  EXPECT_NEAR(BktUpdate(p, 0.3, false), 0.05084745762711865 + (1 - 0.05084745762711865) * 0.1,
+              1e-15);
   p.forget = 0.05;
   EXPECT_NEAR(BktUpdate(p, 0.3, true), 0.6597560975609756, 1e-15);
   EXPECT_NEAR(BktPredictCorrect(p, 0.3), 0.3 * 0.9 + 0.7 * 0.2, 1e-15);
@@ -92,7 +93,8 @@ TEST(BktFit, EmNeverLowersTheLikelihood) {
 TEST(BktFit, ParallelEqualsSerial) {
   std::vector<BktSkillData> skills;
   for (int k = 0; k < 7; ++k) {
-    skills.push_back(Simulate(BktParams{0.2 + 0.05 * k, 0.1, 0.2, 0.1, 0}, 60 + 10 * k, 10, 100 + k));
+    skills.push_back(
+        Simulate(BktParams{0.2 + 0.05 * k, 0.1, 0.2, 0.1, 0}, 60 + 10 * k, 10, 100 + k));
   }
   skills.emplace_back();  // a skill with no answers gets the fallback
   BktFitOptions o;
@@ -125,8 +127,8 @@ TEST(BktFit, LongPerfectRunsStayFinite) {
   BktFitOptions o;
   o.threads = 1;
   auto fit = BktFitSkills(skills, o, BktParams{});
-  EXPECT_TRUE(std::isfinite(fit[0].prior) && std::isfinite(fit[0].learn) && std::isfinite(fit[0].guess) &&
-              std::isfinite(fit[0].slip));
+  EXPECT_TRUE(std::isfinite(fit[0].prior) && std::isfinite(fit[0].learn) &&
+              std::isfinite(fit[0].guess) && std::isfinite(fit[0].slip));
   EXPECT_GT(fit[0].learn, 0.2);
 }
 

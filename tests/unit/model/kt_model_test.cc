@@ -1,8 +1,8 @@
 #include "model/kt_model.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "core/random.h"
 #include "model/metrics.h"
@@ -16,7 +16,8 @@ KtData Simulate(int students, int per_student, std::uint64_t seed) {
   Rng rng(seed);
   KtData d;
   for (int s = 0; s < students; ++s) {
-    bool known[4] = {rng.Bernoulli(0.3), rng.Bernoulli(0.3), rng.Bernoulli(0.3), rng.Bernoulli(0.3)};
+    bool known[4] = {rng.Bernoulli(0.3), rng.Bernoulli(0.3), rng.Bernoulli(0.3),
+                     rng.Bernoulli(0.3)};
     for (int t = 0; t < per_student; ++t) {
       const int k = static_cast<int>(rng.Below(4));
       const int item = k * 5 + static_cast<int>(rng.Below(5));
@@ -74,8 +75,8 @@ TEST_P(EveryModel, BeatsChanceAndPredictsFromEarlierAnswersOnly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kt, EveryModel,
-                         ::testing::Values("bkt", "bkt-forget", "irt", "afm", "pfa", "das3h", "best-lr",
-                                           "best-lr+", "elo"),
+                         ::testing::Values("bkt", "bkt-forget", "irt", "afm", "pfa", "das3h",
+                                           "best-lr", "best-lr+", "elo"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) {
@@ -89,7 +90,8 @@ TEST(MakeKtModel, UnknownName) {
   auto m = MakeKtModel("dkt", {});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().message(),
-            "--model: expected one of bkt, bkt-forget, irt, afm, pfa, das3h, best-lr, best-lr+, elo, got \"dkt\"");
+            "--model: expected one of bkt, bkt-forget, irt, afm, pfa, das3h, best-lr, best-lr+, "
+            "elo, got \"dkt\"");
 }
 
 TEST(BestLr, FeaturesAreItemSkillAndLogCountsOfEarlierAnswers) {
@@ -126,8 +128,10 @@ TEST(Das3h, TimeWindowsCountOnlyRecentAnswers) {
   std::vector<std::pair<int, double>> r;
   for (auto q = x.row_begin[1]; q < x.row_begin[2]; ++q) r.emplace_back(x.col[q], x.val[q]);
   const double l2 = std::log(2.0);
-  EXPECT_EQ(r, (std::vector<std::pair<int, double>>{
-                   {0, 1.0}, {1, 1.0}, {2, 1.0}, {3, l2}, {4, l2}, {9, l2}, {10, l2}, {11, l2}, {12, l2}}));
+  EXPECT_EQ(
+      r,
+      (std::vector<std::pair<int, double>>{
+          {0, 1.0}, {1, 1.0}, {2, 1.0}, {3, l2}, {4, l2}, {9, l2}, {10, l2}, {11, l2}, {12, l2}}));
 }
 
 TEST(FitLogistic, LearnsASeparatingWeight) {
