@@ -497,7 +497,10 @@ std::string_view KtFormatName(KtFormat f) {
 Result<KtLog> ReadKtLog(std::istream& in, const std::string& name, KtFormat format,
                         const KtReadOptions& options, KtVocab& vocab) {
   const char delim = (format == KtFormat::kLong || format == KtFormat::kDatashop) ? '\t' : ',';
-  CsvReader csv(in, name, delim);
+  CsvLimits limits;
+  // DKT/AKT sequence lines hold one field per answer: sequences of thousands are normal.
+  limits.max_fields = 1 << 20;
+  CsvReader csv(in, name, delim, limits);
   switch (format) {
     case KtFormat::kLong:
     case KtFormat::kSim:

@@ -103,6 +103,19 @@ TEST(KtLines3, ReadsDkvmnLayoutWithTrailingCommas) {
             (std::vector<int>{0, 1, 1, 1, 0}));
 }
 
+// The DKT files have sequences of thousands of answers (4,290 in builder_train.csv).
+TEST(KtLines3, LongSequences) {
+  std::string ids, ans;
+  for (int i = 0; i < 9000; ++i) {
+    ids += std::to_string(i % 7) + ",";
+    ans += (i % 3 ? "1," : "0,");
+  }
+  KtVocab v;
+  auto r = Read("9000\n" + ids + "\n" + ans + "\n", KtFormat::kLines3, v);
+  PW_ASSERT_OK(r);
+  EXPECT_EQ(r->size(), 9000u);
+}
+
 TEST(KtLines3, Errors) {
   EXPECT_EQ(Err("3\n1,1\n0,1\n", KtFormat::kLines3),
             "t.csv:2: id line: expected 3 ids (the length on line 1), got 2");
