@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace pw {
@@ -67,8 +68,14 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
       PW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(parsed.target));
       return std::unique_ptr<Store>(std::move(store));
     }
-    case StoreUrl::Kind::kPostgres:
-      return UnimplementedError("the PostgreSQL backend is not built yet");
+    case StoreUrl::Kind::kPostgres: {
+#ifdef PATHWISE_HAVE_POSTGRES
+      PW_ASSIGN_OR_RETURN(std::unique_ptr<PgStore> store, PgStore::Open(parsed.target));
+      return std::unique_ptr<Store>(std::move(store));
+#else
+      return UnimplementedError("the PostgreSQL backend is not built (libpqxx was not found)");
+#endif
+    }
   }
   return InternalError("unknown store kind");
 }

@@ -207,8 +207,8 @@ class Store {
 };
 
 // Opens (and creates, for SQLite) the database named by `url`. Does not migrate. InvalidArgument
-// for a malformed URL or a file that cannot be opened; Unimplemented for postgresql:// until
-// that backend exists.
+// for a malformed URL or a file that cannot be opened; Unavailable when a PostgreSQL server
+// cannot be reached; Unimplemented for postgresql:// in a build without libpqxx.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
 
 // A fixed set of connections to one database for a multi-threaded server. Acquire() blocks

@@ -1,6 +1,8 @@
 // `pathwise init`: creates the schema, reports the version, rejects malformed --db.
+#include <algorithm>
 #include <filesystem>
 
+#include "../store/pg_server.h"
 #include "testing/cli_runner.h"
 #include "testing/test_util.h"
 
@@ -56,10 +58,36 @@ TEST(InitCommandTest, UnopenableFileExitsTwo) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "missing"));
 }
 
-TEST(InitCommandTest, PostgresIsNotBuiltYet) {
-  CliResult r = RunPathwise({"init", "--db", "postgresql://u@localhost/db"});
+TEST(InitCommandTest, RealPostgresServer) {
+  std::string why_not;
+  PgTestServer* server = PgTestServer::Get(&why_not);
+  if (server == nullptr) {
+    if (why_not.starts_with("FAILED")) FAIL() << why_not;
+    GTEST_SKIP() << why_not;
+  }
+  const std::string url = server->CreateDatabase();
+  CliResult r = RunPathwise({"init", "--db", url});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, url + ": schema version 1 (created)\n");
+  r = RunPathwise({"init", "--db", url, "--json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":1,\"schema_version\":1}\n");
+}
+
+TEST(InitCommandTest, UnreachablePostgresExitsOneWithOneLine) {
+  CliResult r =
+      RunPathwise({"init", "--db", "postgresql://u@/db?host=%2Fnonexistent-pathwise&port=5432"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "pathwise: the PostgreSQL backend is not built yet\n");
+  EXPECT_EQ(r.out, "");
+#ifdef PATHWISE_HAVE_POSTGRES
+  EXPECT_TRUE(
+      r.err.starts_with("pathwise: postgresql: connection to server on socket "
+                        "\"/nonexistent-pathwise/.s.PGSQL.5432\" failed"))
+      << r.err;
+#else
+  EXPECT_EQ(r.err, "pathwise: the PostgreSQL backend is not built (libpqxx was not found)\n");
+#endif
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace

@@ -66,9 +66,19 @@ TEST(StoreUrlTest, RejectedFormsSayWhatWasExpected) {
   EXPECT_EQ(ParseStoreUrl("SQLite:x.db").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(OpenStoreTest, PostgresIsNotBuiltYet) {
-  EXPECT_EQ(OpenStore("postgresql://u@h/db").status(),
-            UnimplementedError("the PostgreSQL backend is not built yet"));
+TEST(OpenStoreTest, UnreachablePostgres) {
+  auto opened = OpenStore("postgresql://u@/db?host=%2Fnonexistent-pathwise&port=5432");
+#ifdef PATHWISE_HAVE_POSTGRES
+  EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(opened.status().message().starts_with(
+      "postgresql: connection to server on socket \"/nonexistent-pathwise/.s.PGSQL.5432\" "
+      "failed"))
+      << opened.status().message();
+  EXPECT_EQ(opened.status().message().find('\n'), std::string::npos);
+#else
+  EXPECT_EQ(opened.status(),
+            UnimplementedError("the PostgreSQL backend is not built (libpqxx was not found)"));
+#endif
 }
 
 TEST(OpenStoreTest, UnopenableAndForeignFiles) {
@@ -159,7 +169,7 @@ TEST(MigrateTest, SettingsAreApplied) {
 
 // ---- transactions
 
-TEST_F(StoreTest, TransactionCommitsAllOrNothing) {
+TEST_P(StoreTest, TransactionCommitsAllOrNothing) {
   SeedSchool(1);
   const std::int64_t people_before = store_->ListPeople({}, {})->items.size();
   Status s = store_->Transaction([&]() -> Status {
@@ -184,7 +194,7 @@ TEST_F(StoreTest, TransactionCommitsAllOrNothing) {
   EXPECT_EQ(static_cast<std::int64_t>(store_->ListPeople({}, {})->items.size()), people_before + 1);
 }
 
-TEST_F(StoreTest, NestedTransactionFailureRollsBackTheWhole) {
+TEST_P(StoreTest, NestedTransactionFailureRollsBackTheWhole) {
   SeedSchool(1);
   // The inner failure is swallowed by the outer function, yet nothing is committed.
   Status s = store_->Transaction([&]() -> Status {
@@ -220,7 +230,7 @@ TEST_F(StoreTest, NestedTransactionFailureRollsBackTheWhole) {
   EXPECT_EQ(store_->GetMeta("b")->value_or(""), "2");
 }
 
-TEST_F(StoreTest, TwoConnectionsSeeEachOthersCommits) {
+TEST_P(StoreTest, TwoConnectionsSeeEachOthersCommits) {
   SeedSchool(1);
   std::unique_ptr<Store> other = Reopen();
   ASSERT_NE(other, nullptr);
@@ -243,7 +253,19 @@ TEST_F(StoreTest, TwoConnectionsSeeEachOthersCommits) {
   EXPECT_EQ(other->GetMeta("pending")->value_or(""), "yes");
 }
 
-TEST_F(StoreTest, ABlockedWriterWaitsThenReportsBusy) {
+TEST_P(StoreTest, MigrateIsIdempotent) {
+  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  PW_ASSERT_OK(store_->Migrate());
+  std::unique_ptr<Store> other = Reopen();
+  ASSERT_NE(other, nullptr);
+  PW_ASSERT_OK(other->Migrate());
+  EXPECT_EQ(*other->SchemaVersion(), 1);
+  EXPECT_EQ(store_->Transaction([&] { return store_->Migrate(); }),
+            FailedPreconditionError("Migrate cannot run inside a transaction"));
+}
+
+TEST_P(StoreTest, ABlockedWriterWaitsThenReportsBusy) {
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "SQLite's file lock";
   // A connection that will not wait long for the write lock.
   auto impatient = SqliteStore::Open(dir_.File("pathwise.db"), {.busy_timeout_ms = 50});
   PW_ASSERT_OK(impatient);
@@ -264,7 +286,7 @@ TEST_F(StoreTest, ABlockedWriterWaitsThenReportsBusy) {
   EXPECT_EQ(store_->GetMeta("other")->value_or(""), "second");
 }
 
-TEST_F(StoreTest, PoolServesSeveralThreads) {
+TEST_P(StoreTest, PoolServesSeveralThreads) {
   SeedSchool(1);
   auto pool = StorePool::Open(url_, 3);
   PW_ASSERT_OK(pool);
@@ -306,7 +328,7 @@ TEST_F(StoreTest, PoolServesSeveralThreads) {
 // The child writes one evidence row per transaction and reports each id over the pipe only
 // after the commit returned; the parent kills it mid-stream with SIGKILL. Every reported row
 // must be in the database afterwards.
-TEST_F(StoreTest, AcknowledgedWritesSurviveKill9) {
+TEST_P(StoreTest, AcknowledgedWritesSurviveKill9) {
   SeedSchool(1);
   const Id student = students_[0], competency = competencies_[0];
   store_.reset();
@@ -365,6 +387,9 @@ TEST_F(StoreTest, AcknowledgedWritesSurviveKill9) {
   auto check = (*reopened)->Transaction([&]() -> Status { return OkStatus(); });
   PW_EXPECT_OK(check);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 }  // namespace
 }  // namespace pw::testing

@@ -1,4 +1,4 @@
-// Roster tables of the SQLite store: round trips of every field, upsert outcomes, explicit ids,
+// Roster tables (both backends): round trips of every field, upsert outcomes, explicit ids,
 // reference checks, keyset paging and filters.
 #include <set>
 
@@ -7,7 +7,7 @@
 namespace pw::testing {
 namespace {
 
-TEST_F(StoreTest, OrgRoundTripAndUpsertOutcomes) {
+TEST_P(StoreTest, OrgRoundTripAndUpsertOutcomes) {
   Org district{0, "d-1", "North District", OrgType::kDistrict, kNoId};
   auto r = store_->PutOrg(district);
   PW_ASSERT_OK(r);
@@ -55,7 +55,7 @@ TEST_F(StoreTest, OrgRoundTripAndUpsertOutcomes) {
   EXPECT_EQ((*all)[1].id, school.id);
 }
 
-TEST_F(StoreTest, PutWithUnknownIdInsertsWithExactlyThatId) {
+TEST_P(StoreTest, PutWithUnknownIdInsertsWithExactlyThatId) {
   Org org{5000, "", "Pre-assigned", OrgType::kDistrict, kNoId};
   auto r = store_->PutOrg(org);
   PW_ASSERT_OK(r);
@@ -81,7 +81,7 @@ TEST_F(StoreTest, PutWithUnknownIdInsertsWithExactlyThatId) {
   EXPECT_EQ(*r, PutOutcome::kUnchanged);
 }
 
-TEST_F(StoreTest, MissingReferencesAreNamed) {
+TEST_P(StoreTest, MissingReferencesAreNamed) {
   Person p;
   p.source_id = "s-9";
   p.org_id = 42;
@@ -106,7 +106,7 @@ TEST_F(StoreTest, MissingReferencesAreNamed) {
   EXPECT_TRUE(people->items.empty());
 }
 
-TEST_F(StoreTest, SourceIdOfAnotherRowIsAlreadyExists) {
+TEST_P(StoreTest, SourceIdOfAnotherRowIsAlreadyExists) {
   SeedSchool(2);
   Person p = *store_->GetPerson(students_[1]);
   p.source_id = "s-0";
@@ -116,7 +116,7 @@ TEST_F(StoreTest, SourceIdOfAnotherRowIsAlreadyExists) {
   EXPECT_EQ(store_->GetPerson(students_[1])->source_id, "s-1");
 }
 
-TEST_F(StoreTest, PersonSessionCourseClassEnrollmentRoundTrip) {
+TEST_P(StoreTest, PersonSessionCourseClassEnrollmentRoundTrip) {
   SeedSchool(1);
   Person p;
   p.source_id = "g-1";
@@ -266,7 +266,7 @@ TEST_F(StoreTest, PersonSessionCourseClassEnrollmentRoundTrip) {
   EXPECT_TRUE(classes->empty());
 }
 
-TEST_F(StoreTest, GuardianLinks) {
+TEST_P(StoreTest, GuardianLinks) {
   SeedSchool(2);
   Person g;
   g.role = Role::kGuardian;
@@ -310,7 +310,7 @@ void ExpectPagesCover(Store& store, const PersonFilter& filter, int limit,
   EXPECT_EQ(seen, expected);  // ascending, nothing lost, nothing twice
 }
 
-TEST_F(StoreTest, PeoplePagingAndFilters) {
+TEST_P(StoreTest, PeoplePagingAndFilters) {
   SeedSchool(0);
   Org other{0, "school-2", "Other", OrgType::kSchool, district_.id};
   PW_ASSERT_OK(store_->PutOrg(other));
@@ -364,7 +364,7 @@ TEST_F(StoreTest, PeoplePagingAndFilters) {
             InvalidArgumentError("page limit 10001 is outside 1..10000"));
 }
 
-TEST_F(StoreTest, Meta) {
+TEST_P(StoreTest, Meta) {
   auto v = store_->GetMeta("demo.seed");
   PW_ASSERT_OK(v);
   EXPECT_FALSE(v->has_value());

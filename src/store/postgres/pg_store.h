@@ -1,0 +1,137 @@
+// The PostgreSQL backend of the Store (store/store.h): one PgStore is one connection to one
+// database. The same contracts as the SQLite backend, tested by the same suite against a real
+// server (tests/unit/store). docs/store.md describes the schema; the PostgreSQL DDL mirrors it
+// (BIGSERIAL ids, DOUBLE PRECISION, BOOLEAN).
+//
+// Only built when libpqxx is found (PATHWISE_HAVE_POSTGRES); otherwise OpenStore answers
+// Unimplemented for postgresql:// URLs.
+#pragma once
+
+#ifdef PATHWISE_HAVE_POSTGRES
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/postgres/pg_db.h"
+#include "store/store.h"
+
+namespace pw {
+
+class PgStore final : public Store {
+ public:
+  // Connects (does not migrate). `url` is a libpq URI: postgresql://USER@HOST/DB?...
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& url);
+
+  Status Migrate() override;
+  Result<int> SchemaVersion() override;
+  Status Transaction(const std::function<Status()>& fn) override;
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override;
+  Status SetMeta(std::string_view key, std::string_view value) override;
+
+  Result<PutOutcome> PutOrg(Org& org) override;
+  Result<Org> GetOrg(Id id) override;
+  Result<std::vector<Org>> ListOrgs() override;
+
+  Result<PutOutcome> PutSession(AcademicSession& session) override;
+  Result<std::vector<AcademicSession>> ListSessions() override;
+
+  Result<PutOutcome> PutPerson(Person& person) override;
+  Result<Person> GetPerson(Id id) override;
+  Result<std::optional<Person>> FindPersonBySourceId(std::string_view source_id) override;
+  Result<Page<Person>> ListPeople(const PersonFilter& filter, PageRequest page) override;
+
+  Result<PutOutcome> PutCourse(Course& course) override;
+  Result<Course> GetCourse(Id id) override;
+  Result<std::vector<Course>> ListCourses() override;
+
+  Result<PutOutcome> PutClass(ClassSection& cls) override;
+  Result<ClassSection> GetClass(Id id) override;
+  Result<std::vector<ClassSection>> ListClasses(const ClassFilter& filter) override;
+
+  Result<PutOutcome> PutEnrollment(Enrollment& enrollment) override;
+  Result<std::vector<Enrollment>> ListEnrollments(std::optional<Id> class_id,
+                                                  std::optional<Id> person_id) override;
+
+  Result<PutOutcome> PutGuardianLink(const GuardianLink& link) override;
+  Result<std::vector<GuardianLink>> ListGuardianLinks(std::optional<Id> student_id,
+                                                      std::optional<Id> guardian_id) override;
+
+  Result<PutOutcome> PutFramework(Framework& framework) override;
+  Result<Framework> GetFramework(Id id) override;
+  Result<std::vector<Framework>> ListFrameworks() override;
+  Result<PutOutcome> PutCompetency(Competency& competency) override;
+  Result<Competency> GetCompetency(Id id) override;
+  Result<std::vector<Competency>> ListCompetencies(Id framework_id) override;
+  Status SetEdges(Id framework_id, std::span<const CompetencyEdge> edges) override;
+  Result<std::vector<CompetencyEdge>> ListEdges(Id framework_id) override;
+  Result<CompetencyGraph> LoadGraph(Id framework_id) override;
+
+  Result<PutOutcome> PutActivity(Activity& activity) override;
+  Result<Activity> GetActivity(Id id) override;
+  Result<std::optional<Activity>> FindActivityBySourceId(std::string_view source_id) override;
+  Result<std::vector<Activity>> ListActivities() override;
+
+  Status AppendEvidence(std::span<EvidenceEvent> events) override;
+  Result<Page<EvidenceEvent>> ListEvidence(const EvidenceFilter& filter, PageRequest page) override;
+  Status ScanEvidence(const EvidenceFilter& filter,
+                      const std::function<Status(const EvidenceEvent&)>& fn) override;
+  Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) override;
+
+  Status PutAttendance(std::span<const AttendanceRecord> records) override;
+  Result<std::vector<AttendanceRecord>> ListAttendance(Id student_id, DateRange range) override;
+  Result<PutOutcome> PutBehavior(BehaviorIncident& incident) override;
+  Result<std::vector<BehaviorIncident>> ListBehavior(Id student_id, DateRange range) override;
+  Status PutSel(std::span<const SelScore> scores) override;
+  Result<std::vector<SelScore>> ListSel(Id student_id, DateRange range) override;
+
+  Result<PutOutcome> PutGoal(Goal& goal) override;
+  Result<std::vector<Goal>> ListGoals(Id student_id) override;
+
+ private:
+  explicit PgStore(std::unique_ptr<pg::PgDb> db) : db_(std::move(db)) {}
+
+  struct Target {
+    Id id = kNoId;
+    bool exists = false;
+  };
+  Result<Target> ResolveTarget(const char* table, std::string_view who, Id id,
+                               std::string_view source_id);
+  Result<bool> Exists(const char* table, Id id);
+  Status CheckRef(const char* table, Id id, std::string_view who, std::string_view field);
+  Status CheckRequiredRef(const char* table, Id id, std::string_view who, std::string_view field);
+  Status CheckRefs(const char* table, const std::vector<Id>& ids, std::string_view who,
+                   std::string_view field);
+  // After a row was inserted with an explicit id, moves the table's id sequence past it.
+  Status BumpSequence(const char* table, Id explicit_id);
+  Result<bool> ReplaceIdList(const char* table, const char* owner_col, Id owner_id,
+                             const char* value_col, const std::vector<Id>& values);
+  Result<bool> ReplaceTagList(Id activity_id, const std::vector<std::string>& tags);
+  Result<std::vector<Id>> LoadIdList(const char* table, const char* owner_col, Id owner_id,
+                                     const char* value_col);
+  Result<std::unordered_map<Id, std::vector<Id>>> LoadAllIdLists(const char* table,
+                                                                 const char* owner_col,
+                                                                 const char* value_col);
+  Result<std::string> StudentProblem(Id id);
+  Result<std::int64_t> SourceSystemId(const std::string& name);
+  Result<std::string> SourceSystemName(std::int64_t id);
+  // Runs a statement that returns the new row's id.
+  template <typename... Args>
+  Result<Id> InsertReturningId(const std::string& sql, const Args&... args) {
+    PW_ASSIGN_OR_RETURN(pqxx::result r, db_->Exec(sql, args...));
+    if (r.empty()) return InternalError("postgresql: an INSERT returned no id");
+    return pg::Int(r[0], 0);
+  }
+
+  std::unique_ptr<pg::PgDb> db_;
+  int tx_depth_ = 0;
+  Status tx_failure_;
+  std::unordered_map<std::string, std::int64_t> source_ids_;
+  std::unordered_map<std::int64_t, std::string> source_names_;
+};
+
+}  // namespace pw
+
+#endif  // PATHWISE_HAVE_POSTGRES
