@@ -1,5 +1,7 @@
 # The two commands: `make run` (set up, build, start the demo) and `make test`
 # (set up, build with sanitizers, run every test). Everything else is a helper.
+# The test build is -O1 -g1 with assertions on (line tables are enough for sanitizer reports
+# and keep a clean build on 2 cores short); benchmarks build only in the release build.
 JOBS        ?= $(shell nproc)
 RELEASE_DIR := build/release
 TEST_DIR    := build/asan
@@ -20,7 +22,8 @@ run: build
 	$(RELEASE_DIR)/pathwise demo
 
 test-build: deps
-	@cmake -S . -B $(TEST_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	@cmake -S . -B $(TEST_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DPATHWISE_BENCH=OFF \
 	  -DPATHWISE_SANITIZE=ON -DPATHWISE_WERROR=ON >/dev/null
 	@cmake --build $(TEST_DIR) -j $(JOBS)
 

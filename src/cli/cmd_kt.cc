@@ -30,7 +30,7 @@ struct KtArgs {
   int threads = 2;
   int starts = 5;
   double c = 1.0;
-  double max_guess = 0.3, max_slip = 0.3;
+  double max_guess = 0.4, max_slip = 0.4;
   int max_iterations = 200;
   double tolerance = 1e-7;
   int screen_iterations = 20;
@@ -275,8 +275,8 @@ void AddCommon(CLI::App* sub, KtArgs& a) {
   sub->add_option("--threads", a.threads, "BKT fitting threads (default 2)");
   sub->add_option("--starts", a.starts, "BKT EM starts per skill (default 5)");
   sub->add_option("--seed", a.seed, "random seed (BKT starts, fold assignment; default 1)");
-  sub->add_option("--max-guess", a.max_guess, "BKT: upper bound on guess (default 0.3)");
-  sub->add_option("--max-slip", a.max_slip, "BKT: upper bound on slip (default 0.3)");
+  sub->add_option("--max-guess", a.max_guess, "BKT: upper bound on guess (default 0.4)");
+  sub->add_option("--max-slip", a.max_slip, "BKT: upper bound on slip (default 0.4)");
   sub->add_option("--max-iterations", a.max_iterations,
                   "BKT: EM iterations per start (default 200)");
   sub->add_option("--tolerance", a.tolerance,

@@ -8,7 +8,7 @@
 //
 // Fitting: BktFitSkills() runs EM on each skill's answer sequences (several starts, the
 // best log-likelihood kept), skills spread over `threads` std::threads; the result does not
-// depend on the thread count. Guess and slip are bounded (default <= 0.3) so that
+// depend on the thread count. Guess and slip are bounded (default <= 0.4) so that
 // "mastered" keeps meaning "answers mostly right".
 #pragma once
 
@@ -43,8 +43,8 @@ inline double BktUpdate(const BktParams& p, double p_mastery, bool correct) {
 
 struct BktFitOptions {
   bool fit_forget = false;     // also estimate `forget` (otherwise it stays 0)
-  double max_guess = 0.3;      // upper bound on guess
-  double max_slip = 0.3;       // upper bound on slip
+  double max_guess = 0.4;      // upper bound on guess (guess + slip < 1 keeps mastery meaningful)
+  double max_slip = 0.4;       // upper bound on slip
   int starts = 5;              // EM starts per skill: one fixed, the rest random
   int max_iterations = 200;    // EM iterations for the chosen start
   int screen_iterations = 20;  // every start first runs this many iterations; only the best

@@ -73,6 +73,11 @@ TEST(BktFit, BoundsHold) {
   BktFitOptions o;
   o.threads = 1;
   auto fit = BktFitSkills(skills, o, BktParams{});
+  EXPECT_LE(fit[0].guess, o.max_guess);
+  EXPECT_LE(fit[0].slip, o.max_slip);
+  EXPECT_NEAR(fit[0].guess, o.max_guess, 0.02) << "the unbounded optimum (0.6) is clipped to the bound";
+  o.max_guess = o.max_slip = 0.3;
+  fit = BktFitSkills(skills, o, BktParams{});
   EXPECT_LE(fit[0].guess, 0.3);
   EXPECT_LE(fit[0].slip, 0.3);
 }
