@@ -65,6 +65,15 @@ class AuthServerTest : public ::testing::Test {
     ASSERT_TRUE(port.ok());
     port_ = *port;
     thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
+    WaitUntilRunning(*server_);
+  }
+
+  // Stop() before the server thread has started listening would be lost (and join() would
+  // then wait forever), so wait for it.
+  static void WaitUntilRunning(ApiServer& server) {
+    for (int i = 0; i < 10'000 && !server.running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   void TearDown() override {

@@ -103,16 +103,20 @@ TEST_F(AuthTest, LoginSetsAStrictHttpOnlyCookieAndReturnsABearerToken) {
 TEST_F(AuthTest, SecureCookiesWhenConfigured) {
   AuthOptions secure = auth_;
   secure.secure_cookies = true;
-  server_->Stop();
-  thread_.join();
   ServerOptions options;
   options.port = 0;
-  server_ = std::make_unique<ApiServer>(options, *pool_, clock_,
-                                        std::make_unique<RolePolicy>(clock_, secure));
-  server_->AddRoutes(ServerRoutes(secure));
-  port_ = *server_->Bind();
-  thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
-  auto res = PostLogin("teacherA", kPassword);
+  ApiServer tls(options, *pool_, clock_, std::make_unique<RolePolicy>(clock_, secure));
+  tls.AddRoutes(ServerRoutes(secure));
+  auto port = tls.Bind();
+  ASSERT_TRUE(port.ok());
+  std::thread serving([&] { tls.Serve().IgnoreError(); });
+  WaitUntilRunning(tls);
+  httplib::Client c("127.0.0.1", *port);
+  auto res = c.Post("/api/v1/auth/login",
+                    json{{"login", "teacherA"}, {"password", kPassword}}.dump(),
+                    "application/json");
+  tls.Stop();
+  serving.join();
   ASSERT_TRUE(res);
   EXPECT_TRUE(SetCookieLine(*res, "pw_session").ends_with("; HttpOnly; Secure"));
   EXPECT_TRUE(SetCookieLine(*res, "pw_csrf").ends_with("; SameSite=Strict; Secure"));
@@ -363,7 +367,9 @@ TEST_F(AuthTest, DemoLoginsGiveOneWorkingSignInPerRole) {
     EXPECT_EQ(l.password.size(), 20u);
     auto r = Login(*store_, l.login, l.password, "127.0.0.1", auth_, clock_);
     PW_EXPECT_OK(r);
-    if (r.ok()) EXPECT_EQ(r->user.role, l.role);
+    if (r.ok()) {
+      EXPECT_EQ(r->user.role, l.role);
+    }
   }
   // The demo teacher sees exactly their class's students.
   auto teacher = Login(*store_, "demo-teacher", by_role.at("teacher").password, "127.0.0.1",

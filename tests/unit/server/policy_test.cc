@@ -4,7 +4,6 @@
 
 #include <functional>
 #include <optional>
-#include <regex>
 
 #include "auth_fixture.h"
 
@@ -134,8 +133,10 @@ TEST_F(PolicyMatrixTest, EveryRoleRouteAndTargetAnswersAsSpecified) {
   std::set<std::string> exercised;
   for (const Route& r : server_->routes()) {
     for (Id target : Targets(r)) {
-      const std::string path =
-          std::regex_replace(r.pattern, std::regex(R"(\(\\d\+\))"), std::to_string(target));
+      std::string path = r.pattern;
+      if (const auto at = path.find(R"((\d+))"); at != std::string::npos) {
+        path.replace(at, 5, std::to_string(target));
+      }
       for (const std::string& who : kCallers) {
         std::optional<int> want = Expected(r, who, target);
         if (!want) continue;
