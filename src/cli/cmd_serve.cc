@@ -1,4 +1,4 @@
-// pathwise serve [--db URL] [--host H] [--port P]
+// pathwise serve [--db URL] [--host H] [--port P] [--secure-cookies]
 #include <memory>
 
 #include "cli/command.h"
@@ -19,6 +19,8 @@ void SetupServe(CLI::App& app, const Binder& bind) {
   sub->add_option("--threads", opts->http.threads, "Worker threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  sub->add_flag("--secure-cookies", opts->auth.secure_cookies,
+                "Mark session cookies Secure (set when clients reach the server over HTTPS)");
   bind(sub, [opts](Io& io) { return server::RunServer(*opts, io.out); });
 }
 

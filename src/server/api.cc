@@ -57,6 +57,9 @@ std::string_view ScopeName(Scope s) {
     case Scope::kClass: return "class";
     case Scope::kStudent: return "student";
     case Scope::kAdmin: return "admin";
+    case Scope::kSelf: return "self";
+    case Scope::kResearch: return "research";
+    case Scope::kXapi: return "xapi";
   }
   return "?";
 }
@@ -100,6 +103,18 @@ Result<nlohmann::json> ApiRequest::JsonBody() const {
   nlohmann::json body = nlohmann::json::parse(http_.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return InvalidArgumentError("request body: not valid JSON");
   return body;
+}
+
+void ApiRequest::AddHeader(std::string name, std::string value) const {
+  if (extras_) extras_->headers.emplace_back(std::move(name), std::move(value));
+}
+
+void ApiRequest::SetStatus(int status) const {
+  if (extras_) extras_->status = status;
+}
+
+void ApiRequest::SetAuditActor(std::string actor) const {
+  if (extras_) extras_->audit_actor = std::move(actor);
 }
 
 Result<Principal> OpenPolicy::Authenticate(const httplib::Request&, Store&) {
@@ -164,14 +179,18 @@ void ApiServer::Install(const Route& route) {
     int status = route.success_status;
     nlohmann::json body;
     Status failure;
+    ResponseExtras extras;
     {
       StorePool::Lease store = pool_.Acquire();
       Result<Principal> who = policy_->Authenticate(req, *store);
+      // Stale or bad credentials do not lock anyone out of the public routes (health, login).
+      if (!who.ok() && route.access.scope == Scope::kPublic) who = Principal();
+      const Principal caller = who.ok() ? *who : Principal();
+      ApiRequest api(req, *store, caller, clock_, &extras);
       if (!who.ok()) {
         failure = who.status();
       } else {
-        ApiRequest api(req, *store, *who, clock_);
-        failure = policy_->Authorize(*who, route.access, api);
+        failure = policy_->Authorize(caller, route.access, api);
         if (failure.ok()) {
           Result<nlohmann::json> result = route.handler(api);
           if (result.ok()) {
@@ -181,12 +200,24 @@ void ApiServer::Install(const Route& route) {
           }
         }
       }
+      // Refusals are recorded too (a bad token on a student route as "anonymous").
+      const int outcome =
+          failure.ok() ? status : extras.status.value_or(HttpStatusFor(failure.code()));
+      Status audited = policy_->Audit(caller, route, api, outcome);
+      if (!audited.ok()) {
+        spdlog::error("{} {}: audit log write failed: {}", req.method, req.path,
+                      audited.ToString());
+        failure = InternalError("audit log write failed");
+        extras = ResponseExtras();
+      }
     }
     if (!failure.ok()) {
       status = HttpStatusFor(failure.code());
       if (status >= 500) spdlog::error("{} {}: {}", req.method, req.path, failure.ToString());
       body = ErrorBody(failure);
     }
+    if (extras.status) status = *extras.status;
+    for (auto& [name, value] : extras.headers) res.set_header(name, value);
     SendJson(res, status, body);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -38,6 +38,15 @@ struct Principal {
   Id person_id = kNoId;  // the person the account belongs to, if any
   Role role = Role::kStudent;
   std::string login;
+  // A signed-in user: how the session token came (a cookie needs CSRF proof on writes), the
+  // token's hash (logout) and the CSRF token expected with cookie-authenticated writes.
+  bool via_cookie = false;
+  std::string session_hash;
+  std::string csrf_token;
+  // An API client (HTTP Basic): its key and scope ("xapi"); never a person.
+  bool is_client = false;
+  std::string client_key;
+  std::string client_scope;
 };
 
 // What a route touches. Every route declares one; the Policy decides from it.
@@ -49,20 +58,33 @@ enum class Scope {
   kClass,      // one class, id in the first path group
   kStudent,    // one student's record, id in the first path group
   kAdmin,      // administrators only
+  kSelf,       // any signed-in caller, about itself (auth/me, logout)
+  kResearch,   // de-identified research data: researchers and administrators
+  kXapi,       // learning-record ingestion: API clients with scope "xapi"
 };
 std::string_view ScopeName(Scope s);
 
 struct Access {
   Scope scope = Scope::kAdmin;
-  bool write = false;
+  bool write = false;            // changes data: audited; cookie callers must prove CSRF
+  bool student_in_path = false;  // path group 1 is a student id (audited as that student's)
+  bool audited = false;          // audit even a read that is not a kStudent route
+};
+
+// Extra response parts a handler may set (cookies, Retry-After, a status such as 429 for
+// an error) and the actor the audit log should name for an anonymous request (login).
+struct ResponseExtras {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<int> status;
+  std::string audit_actor;
 };
 
 // One request as handlers see it.
 class ApiRequest {
  public:
   ApiRequest(const httplib::Request& http, Store& store, const Principal& principal,
-             const Clock& clock)
-      : http_(http), store_(store), principal_(principal), clock_(clock) {}
+             const Clock& clock, ResponseExtras* extras = nullptr)
+      : http_(http), store_(store), principal_(principal), clock_(clock), extras_(extras) {}
 
   const httplib::Request& http() const { return http_; }
   Store& store() const { return store_; }
@@ -80,11 +102,18 @@ class ApiRequest {
   // The body parsed as JSON, with a nesting-depth limit of 64.
   Result<nlohmann::json> JsonBody() const;
 
+  // Response extras (ignored when the request was built without them).
+  void AddHeader(std::string name, std::string value) const;
+  void SetStatus(int status) const;
+  void SetAuditActor(std::string actor) const;
+  std::string AuditActor() const { return extras_ ? extras_->audit_actor : std::string(); }
+
  private:
   const httplib::Request& http_;
   Store& store_;
   const Principal& principal_;
   const Clock& clock_;
+  ResponseExtras* extras_;
 };
 
 using Handler = std::function<Result<nlohmann::json>(const ApiRequest&)>;
@@ -106,6 +135,14 @@ class Policy {
   virtual Result<Principal> Authenticate(const httplib::Request& req, Store& store) = 0;
   // OK, or Unauthenticated / PermissionDenied / NotFound (where existence must not leak).
   virtual Status Authorize(const Principal& who, const Access& access, const ApiRequest& req) = 0;
+  // Records one finished request in the audit log when the route calls for it (kStudent
+  // routes, writes, `audited`). A failure here turns the response into a 500: a read that
+  // cannot be logged is not served. The default records nothing.
+  virtual Status Audit(const Principal& who, const Route& route, const ApiRequest& req,
+                       int status) {
+    (void)who, (void)route, (void)req, (void)status;
+    return OkStatus();
+  }
 };
 
 // The policy before accounts exist: everything is allowed. Only for a server bound to loopback

@@ -2,6 +2,7 @@
 // and a student's evidence. Handlers stay thin: parameters in, store calls, JSON out.
 #include "server/api.h"
 #include "server/json_codec.h"
+#include "server/policy.h"
 
 namespace pw::server {
 namespace {
@@ -23,7 +24,8 @@ Result<json> Health(const ApiRequest& req) {
 }
 
 Result<json> ListOrgs(const ApiRequest& req) {
-  PW_ASSIGN_OR_RETURN(auto orgs, req.store().ListOrgs());
+  PW_ASSIGN_OR_RETURN(Reach reach, ReachOf(req));
+  PW_ASSIGN_OR_RETURN(auto orgs, VisibleOrgs(req.store(), reach));
   return json{{"items", ToJsonArray(orgs)}};
 }
 
@@ -39,7 +41,8 @@ Result<json> ListClasses(const ApiRequest& req) {
   PW_ASSIGN_OR_RETURN(auto person, req.QueryInt("person_id", 1, INT64_MAX));
   filter.school_id = school;
   filter.person_id = person;
-  PW_ASSIGN_OR_RETURN(auto classes, req.store().ListClasses(filter));
+  PW_ASSIGN_OR_RETURN(Reach reach, ReachOf(req));
+  PW_ASSIGN_OR_RETURN(auto classes, VisibleClasses(req.store(), reach, filter));
   return json{{"items", ToJsonArray(classes)}};
 }
 
@@ -60,9 +63,10 @@ Result<json> GetClass(const ApiRequest& req) {
 }
 
 Result<json> ListStudentsOf(const ApiRequest& req, PersonFilter filter) {
-  filter.role = Role::kStudent;
   PW_ASSIGN_OR_RETURN(PageRequest page, req.Paging());
-  PW_ASSIGN_OR_RETURN(auto people, req.store().ListPeople(filter, page));
+  // Only the students the caller may see, in every page (policy.h).
+  PW_ASSIGN_OR_RETURN(Reach reach, ReachOf(req));
+  PW_ASSIGN_OR_RETURN(auto people, ListVisibleStudents(req.store(), reach, filter, page));
   return PageJson(people);
 }
 

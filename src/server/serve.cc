@@ -1,5 +1,6 @@
 #include "server/serve.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <ostream>
@@ -8,23 +9,39 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include "server/policy.h"
+#include "server/privacy.h"
+
 namespace pw::server {
 
-Status RunServer(const ServeOptions& options, std::ostream& out) {
-  if (options.http.host != "127.0.0.1" && options.http.host != "localhost" &&
-      options.http.host != "::1") {
-    return FailedPreconditionError(
-        "--host {}: this build serves only on loopback until accounts and roles are configured",
-        options.http.host);
+std::vector<Route> ServerRoutes(const AuthOptions& auth) {
+  std::vector<Route> routes = ReadRoutes();
+  for (std::vector<Route> more : {AuthRoutes(auth), AdminRoutes()}) {
+    for (Route& r : more) routes.push_back(std::move(r));
   }
+  return routes;
+}
+
+Status RunServer(const ServeOptions& options, std::ostream& out) {
+  PW_RETURN_IF_ERROR(InitCrypto());
   PW_ASSIGN_OR_RETURN(auto pool, StorePool::Open(options.db_url, options.http.threads));
   {
     StorePool::Lease store = pool->Acquire();
     PW_RETURN_IF_ERROR(store->Migrate());
+    PW_ASSIGN_OR_RETURN(AccountStore * accounts, AccountsOf(*store));
+    PW_ASSIGN_OR_RETURN(auto users, accounts->ListUsers());
+    if (std::none_of(users.begin(), users.end(), [](const UserAccount& u) {
+          return u.role == Role::kAdministrator && !u.disabled;
+        })) {
+      out << "pathwise: no administrator account yet; create one with\n"
+          << "  pathwise user create --login admin --role administrator --password-stdin --db "
+          << options.db_url << "\n";
+    }
   }
   SystemClock clock;
-  ApiServer server(options.http, *pool, clock, std::make_unique<OpenPolicy>());
-  server.AddRoutes(ReadRoutes());
+  ApiServer server(options.http, *pool, clock,
+                   std::make_unique<RolePolicy>(clock, options.auth));
+  server.AddRoutes(ServerRoutes(options.auth));
 
   // Block the signals in this thread (and so in every thread started after it); one waiter
   // thread receives them and stops the server.

@@ -58,6 +58,8 @@
 
 namespace pw {
 
+class AccountStore;  // store/accounts.h
+
 enum class PutOutcome { kCreated, kUpdated, kUnchanged };
 
 struct PageRequest {
@@ -204,6 +206,10 @@ class Store {
   // ---- goals
   virtual Result<PutOutcome> PutGoal(Goal& goal) = 0;
   virtual Result<std::vector<Goal>> ListGoals(Id student_id) = 0;
+
+  // ---- accounts, sessions, API clients, audit log (store/accounts.h); owned by the Store,
+  // nullptr when the backend has none yet.
+  virtual AccountStore* accounts() { return nullptr; }
 };
 
 // Opens (and creates, for SQLite) the database named by `url`. Does not migrate. InvalidArgument

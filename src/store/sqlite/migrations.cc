@@ -227,9 +227,68 @@ CREATE TABLE goal_competencies (
 );
 )sql";
 
+// Accounts, sessions, API clients, login throttling and the audit log (store/accounts.h,
+// docs/security.md). Secrets are stored only as hashes. The audit log has no foreign keys on
+// purpose: it outlives the users and students it mentions.
+constexpr std::string_view kSchemaV2Accounts = R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  login         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role          TEXT NOT NULL,
+  person_id     INTEGER REFERENCES people(id),
+  password_hash TEXT NOT NULL,
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_ms    INTEGER NOT NULL
+);
+CREATE INDEX users_by_person ON users(person_id) WHERE person_id IS NOT NULL;
+
+CREATE TABLE auth_sessions (
+  id         INTEGER PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  revoked    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX auth_sessions_by_user ON auth_sessions(user_id);
+
+CREATE TABLE api_clients (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL,
+  key         TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL,
+  scope       TEXT NOT NULL,
+  disabled    INTEGER NOT NULL DEFAULT 0,
+  created_ms  INTEGER NOT NULL
+);
+
+CREATE TABLE login_throttle (
+  subject         TEXT PRIMARY KEY,
+  failures        INTEGER NOT NULL,
+  locked_until_ms INTEGER NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY,
+  time_ms    INTEGER NOT NULL,
+  user_id    INTEGER,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  student_id INTEGER,
+  target     TEXT NOT NULL,
+  status     INTEGER NOT NULL,
+  address    TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_student ON audit_log(student_id, id) WHERE student_id IS NOT NULL;
+CREATE INDEX audit_log_by_actor ON audit_log(actor, id);
+CREATE INDEX audit_log_by_time ON audit_log(time_ms);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
+    Migration{2, "accounts: users, sessions, API clients, login throttling, audit log",
+              kSchemaV2Accounts},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/accounts.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -98,6 +99,8 @@ class SqliteStore final : public Store {
   Result<PutOutcome> PutGoal(Goal& goal) override;
   Result<std::vector<Goal>> ListGoals(Id student_id) override;
 
+  AccountStore* accounts() override;
+
   // The underlying connection, for tests and tools that need raw SQL.
   sqlite::SqliteDb& db() { return *db_; }
 
@@ -138,6 +141,7 @@ class SqliteStore final : public Store {
   Result<std::string> SourceSystemName(std::int64_t id);
 
   std::unique_ptr<sqlite::SqliteDb> db_;
+  std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc, created on first use
   int tx_depth_ = 0;
   Status tx_failure_;  // the first failure inside the current outermost transaction
   std::unordered_map<std::string, std::int64_t> source_ids_;
