@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "ingest/framework_json.h"
+#include "server/auth_demo.h"
 #include "server/demo_seed.h"
 #include "server/serve.h"
 
@@ -60,6 +61,23 @@ void SetupDemo(CLI::App& app, const Binder& bind) {
           s.reused ? "reusing the demo school in" : "seeded a demo school into",
           cmd->serve.db_url, s.students, s.teachers, s.guardians, s.classes, s.competencies,
           s.evidence, s.seconds);
+      PW_ASSIGN_OR_RETURN(std::vector<Org> orgs, store->ListOrgs());
+      Id school_id = kNoId;
+      for (const Org& o : orgs) {
+        if (o.type == OrgType::kSchool) {
+          school_id = o.id;
+          break;
+        }
+      }
+      if (school_id == kNoId) return FailedPreconditionError("the demo database has no school");
+      SystemClock clock;
+      PW_ASSIGN_OR_RETURN(std::vector<server::DemoLogin> logins,
+                          server::CreateDemoLogins(*store, school_id, server::AuthOptions{}, clock));
+      io.out << "pathwise: demo sign-ins (new passwords on every start; sign in at POST "
+                "/api/v1/auth/login):\n";
+      for (const server::DemoLogin& l : logins) {
+        io.out << fmt::format("  {:<14} {:<20} {}\n", RoleName(l.role), l.login, l.password);
+      }
     }
     if (cmd->seed_only) return OkStatus();
     return server::RunServer(cmd->serve, io.out);

@@ -254,12 +254,13 @@ TEST_P(StoreTest, TwoConnectionsSeeEachOthersCommits) {
 }
 
 TEST_P(StoreTest, MigrateIsIdempotent) {
-  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  const int version = *store_->SchemaVersion();  // the backend's newest
+  EXPECT_GE(version, 1);
   PW_ASSERT_OK(store_->Migrate());
   std::unique_ptr<Store> other = Reopen();
   ASSERT_NE(other, nullptr);
   PW_ASSERT_OK(other->Migrate());
-  EXPECT_EQ(*other->SchemaVersion(), 1);
+  EXPECT_EQ(*other->SchemaVersion(), version);
   EXPECT_EQ(store_->Transaction([&] { return store_->Migrate(); }),
             FailedPreconditionError("Migrate cannot run inside a transaction"));
 }
@@ -318,7 +319,7 @@ TEST_P(StoreTest, PoolServesSeveralThreads) {
   StorePool::Lease b = std::move(a);
   StorePool::Lease c = (*pool)->Acquire();
   c = std::move(b);
-  EXPECT_EQ(*c->SchemaVersion(), sqlite::SchemaMigrations().back().version);
+  EXPECT_EQ(*c->SchemaVersion(), *store_->SchemaVersion());
   EXPECT_EQ(StorePool::Open(url_, 0).status(),
             InvalidArgumentError("store pool size 0 is less than 1"));
 }
