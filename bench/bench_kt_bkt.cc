@@ -155,7 +155,11 @@ void VersusHmmScalable(const std::string& hmm_dir, const std::string& data_dir) 
     double tolerance;
   };
   double ours_cpu[2] = {0, 0}, ours_wall[2] = {0, 0}, ours_ll[2] = {0, 0};
-  const Config configs[2] = {{"defaults: 5 starts screened 20 iterations, tolerance 1e-7", 5, 1e-7},
+  const pw::model::BktFitOptions defaults;
+  const std::string default_name =
+      fmt::format("defaults: {} starts screened {} iterations, tolerance {:g}", defaults.starts,
+                  defaults.screen_iterations, defaults.tolerance);
+  const Config configs[2] = {{default_name.c_str(), defaults.starts, defaults.tolerance},
                              {"1 start, tolerance 1e-5", 1, 1e-5}};
   for (int c = 0; c < 2; ++c) {
     pw::model::KtModelOptions mo;

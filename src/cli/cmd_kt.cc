@@ -28,12 +28,12 @@ struct KtArgs {
   int folds = 0;
   std::uint64_t seed = 1;
   int threads = 2;
-  int starts = 5;
+  int starts = 3;
   double c = 1.0;
   double max_guess = 0.4, max_slip = 0.4;
   int max_iterations = 200;
-  double tolerance = 1e-7;
-  int screen_iterations = 20;
+  double tolerance = 1e-5;
+  int screen_iterations = 5;
 };
 
 double Seconds(std::chrono::steady_clock::time_point a) {
@@ -273,16 +273,16 @@ void AddCommon(CLI::App* sub, KtArgs& a) {
   sub->add_option("--kc-model", a.kc_model,
                   "DataShop: the KC model (column \"KC (<name>)\"); default the first");
   sub->add_option("--threads", a.threads, "BKT fitting threads (default 2)");
-  sub->add_option("--starts", a.starts, "BKT EM starts per skill (default 5)");
+  sub->add_option("--starts", a.starts, "BKT EM starts per skill (default 3)");
   sub->add_option("--seed", a.seed, "random seed (BKT starts, fold assignment; default 1)");
   sub->add_option("--max-guess", a.max_guess, "BKT: upper bound on guess (default 0.4)");
   sub->add_option("--max-slip", a.max_slip, "BKT: upper bound on slip (default 0.4)");
   sub->add_option("--max-iterations", a.max_iterations,
                   "BKT: EM iterations per start (default 200)");
   sub->add_option("--tolerance", a.tolerance,
-                  "BKT: stop EM when the mean log-likelihood per answer gains less (default 1e-7)");
+                  "BKT: stop EM when the mean log-likelihood per answer gains less (default 1e-5)");
   sub->add_option("--screen-iterations", a.screen_iterations,
-                  "BKT: EM iterations each start runs before only the best continues (default 20; "
+                  "BKT: EM iterations each start runs before only the best continues (default 5; "
                   "0 = all run fully)");
   sub->add_option("--c", a.c, "logistic models: inverse L2 strength C (default 1)");
 }

@@ -45,11 +45,11 @@ struct BktFitOptions {
   bool fit_forget = false;     // also estimate `forget` (otherwise it stays 0)
   double max_guess = 0.4;      // upper bound on guess (guess + slip < 1 keeps mastery meaningful)
   double max_slip = 0.4;       // upper bound on slip
-  int starts = 5;              // EM starts per skill: one fixed, the rest random
+  int starts = 3;              // EM starts per skill: one fixed, the rest random
   int max_iterations = 200;    // EM iterations for the chosen start
-  int screen_iterations = 20;  // every start first runs this many iterations; only the best
+  int screen_iterations = 5;   // every start first runs this many iterations; only the best
                                // is continued to convergence (0 = run every start fully)
-  double tolerance = 1e-7;     // stop when the mean log-likelihood per answer gains less
+  double tolerance = 1e-5;     // stop when the mean log-likelihood per answer gains less
   int threads = 2;             // worker threads across skills (results do not depend on it)
   std::uint64_t seed = 1;      // random starts: skill k uses Rng(seed).Fork(k)
 };
