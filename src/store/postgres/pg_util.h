@@ -10,24 +10,13 @@
 
 #include "store/postgres/pg_db.h"
 #include "store/store.h"
+#include "store/store_util.h"
 
 namespace pw::pg {
 
-inline constexpr int kMaxPageLimit = 10'000;
-
-inline std::string Who(std::string_view kind, Id id, std::string_view source_id) {
-  if (id != kNoId) return fmt::format("{} {}", kind, id);
-  if (!source_id.empty()) return fmt::format("{} \"{}\"", kind, source_id);
-  return std::string(kind);
-}
-
-inline Status CheckPage(const PageRequest& page) {
-  if (page.limit < 1 || page.limit > kMaxPageLimit) {
-    return InvalidArgumentError("page limit {} is outside 1..{}", page.limit, kMaxPageLimit);
-  }
-  if (page.after < 0) return InvalidArgumentError("page after {} is negative", page.after);
-  return OkStatus();
-}
+using store_util::CheckPage;
+using store_util::kMaxPageLimit;
+using store_util::Who;
 
 // Parameters of a statement whose WHERE clause depends on the filter: Add() returns the
 // placeholder ("$3") for a value. Values travel as text; the server infers their types.

@@ -10,25 +10,13 @@
 #include "core/status.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
+#include "store/store_util.h"
 
 namespace pw::sqlite {
 
-inline constexpr int kMaxPageLimit = 10'000;
-
-// Names a row in an error message: `person 17`, `person "s-17"` or just `person` (new, no ids).
-inline std::string Who(std::string_view kind, Id id, std::string_view source_id) {
-  if (id != kNoId) return fmt::format("{} {}", kind, id);
-  if (!source_id.empty()) return fmt::format("{} \"{}\"", kind, source_id);
-  return std::string(kind);
-}
-
-inline Status CheckPage(const PageRequest& page) {
-  if (page.limit < 1 || page.limit > kMaxPageLimit) {
-    return InvalidArgumentError("page limit {} is outside 1..{}", page.limit, kMaxPageLimit);
-  }
-  if (page.after < 0) return InvalidArgumentError("page after {} is negative", page.after);
-  return OkStatus();
-}
+using store_util::CheckPage;
+using store_util::kMaxPageLimit;
+using store_util::Who;
 
 // Reads every remaining row of `st` with `read` (a Result<T>(const Stmt&)).
 template <typename T, typename ReadFn>
