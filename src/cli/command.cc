@@ -31,6 +31,14 @@ bool RegisterCommand(int order, CommandSetup setup) {
   return true;
 }
 
+CLI::App* ParentCommand(CLI::App& app, const std::string& name, const std::string& description) {
+  auto found = app.get_subcommands([&](const CLI::App* sub) { return sub->check_name(name); });
+  if (!found.empty()) return found.front();
+  CLI::App* group = app.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return group;
+}
+
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
     case StatusCode::kOk:

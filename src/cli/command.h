@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -42,6 +43,11 @@ bool RegisterCommand(int order, CommandSetup setup);
 
 #define PW_CLI_COMMAND(order, fn) \
   [[maybe_unused]] static const bool pw_cli_registered_##fn = ::pw::cli::RegisterCommand(order, fn)
+
+// A command group such as `import` whose subcommands live in several files: returns the group
+// if an earlier setup created it, otherwise creates it (requiring one subcommand). Each file then
+// adds its own: `ParentCommand(app, "import", "...")->add_subcommand("xapi", "...")`.
+CLI::App* ParentCommand(CLI::App& app, const std::string& name, const std::string& description);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code. Never throws.
 int RunCli(int argc, const char* const* argv, Io io);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/random.h"
+#include "server/evidence_service.h"
 #include "sim/school.h"
 
 namespace pw::server {
@@ -26,7 +27,7 @@ Status WriteSchool(Store& store, sim::SimulatedSchool& school) {
   for (BehaviorIncident& b : school.incidents) PW_RETURN_IF_ERROR(store.PutBehavior(b).status());
   PW_RETURN_IF_ERROR(store.PutAttendance(school.attendance));
   PW_RETURN_IF_ERROR(store.PutSel(school.sel_scores));
-  return store.AppendEvidence(school.evidence);
+  return RecordEvidence(store, school.evidence);
 }
 
 }  // namespace
