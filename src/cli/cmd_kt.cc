@@ -4,6 +4,10 @@
 //   pathwise kt eval --data LOG --folds 5 --seed 1 --format lines3 --model bkt
 //   pathwise kt fit --data LOG --format long --model bkt --out params.json
 //   pathwise kt predict --params params.json --data LOG --format long [--out pred.csv]
+//   pathwise kt fit --db sqlite:school.db --model bkt [--framework ID]
+//       fits each framework's evidence and stores the parameters where learner profiles read
+//       them (meta key kt.params.framework.<id>)
+//   pathwise kt eval --db sqlite:school.db --folds 5 --model bkt [--framework ID]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -16,14 +20,17 @@
 #include "cli/command.h"
 #include "core/random.h"
 #include "ingest/kt_log.h"
+#include "ingest/kt_store.h"
 #include "model/kt_model.h"
 #include "model/metrics.h"
+#include "store/store.h"
 
 namespace pw::cli {
 namespace {
 
 struct KtArgs {
-  std::string train, test, data, format, model, out, params, kc_model;
+  std::string train, test, data, format, model, out, params, kc_model, db;
+  Id framework = kNoId;
   bool json = false;
   int folds = 0;
   std::uint64_t seed = 1;
@@ -64,12 +71,47 @@ void SetSizes(model::KtData& d, const ingest::KtVocab& v) {
 Result<model::KtData> Load(const std::string& path, const std::string& option, const KtArgs& a,
                            ingest::KtVocab& vocab) {
   if (path.empty()) return InvalidArgumentError("{}: expected a file path", option);
+  if (a.format.empty()) return InvalidArgumentError("--format: expected a log format for {}", option);
   PW_ASSIGN_OR_RETURN(ingest::KtFormat f, ingest::ParseKtFormat(a.format));
   ingest::KtReadOptions ro;
   ro.kc_model = a.kc_model;
   PW_ASSIGN_OR_RETURN(ingest::KtLog log, ingest::ReadKtLogFile(path, f, ro, vocab));
   ingest::SortKtLogByStudentTime(log);
   return ToData(std::move(log), vocab);
+}
+
+// The frameworks `--db` works on: the one --framework names, or every framework in the store.
+Result<std::vector<Framework>> DbFrameworks(Store& store, const KtArgs& a) {
+  PW_ASSIGN_OR_RETURN(std::vector<Framework> all, store.ListFrameworks());
+  if (a.framework == kNoId) {
+    if (all.empty()) return FailedPreconditionError("--db {}: the store has no framework", a.db);
+    return all;
+  }
+  for (const Framework& f : all) {
+    if (f.id == a.framework) return std::vector<Framework>{f};
+  }
+  std::string known;
+  for (const Framework& f : all) known += fmt::format("{}{}", known.empty() ? "" : ", ", f.id);
+  return NotFoundError("--framework: no framework {} in {} (it has: {})", a.framework, a.db,
+                       known.empty() ? "none" : known);
+}
+
+Result<model::KtData> LoadFromStore(Store& store, Id framework_id, ingest::KtVocab& vocab,
+                                    std::int64_t* skipped = nullptr) {
+  PW_ASSIGN_OR_RETURN(ingest::KtLog log, ingest::ReadKtLogFromStore(store, framework_id, {}, vocab));
+  if (skipped != nullptr) *skipped = log.skipped_rows;
+  return ToData(std::move(log), vocab);
+}
+
+Status CheckSource(const KtArgs& a) {
+  if (!a.db.empty()) {
+    if (!a.data.empty() || !a.train.empty() || !a.test.empty()) {
+      return InvalidArgumentError("--db: expected either --db or log files, not both");
+    }
+    return OkStatus();
+  }
+  if (a.format.empty()) return InvalidArgumentError("--format: expected a log format (or --db URL)");
+  return ingest::ParseKtFormat(a.format).status();
 }
 
 model::KtModelOptions ModelOptions(const KtArgs& a) {
@@ -123,17 +165,36 @@ void PrintReport(Io& io, const KtArgs& a, const model::KtMetrics& m, std::int64_
 }
 
 Status RunEval(Io& io, const KtArgs& a) {
-  PW_RETURN_IF_ERROR(ingest::ParseKtFormat(a.format).status());
+  PW_RETURN_IF_ERROR(CheckSource(a));
   PW_RETURN_IF_ERROR(model::MakeKtModel(a.model, ModelOptions(a)).status());
   ingest::KtVocab vocab;
-  if (!a.data.empty()) {
+  if (!a.data.empty() || !a.db.empty()) {
     if (!a.train.empty() || !a.test.empty()) {
       return InvalidArgumentError(
           "--data: expected either --data with --folds, or --train and --test, not both");
     }
-    if (a.folds < 2)
-      return InvalidArgumentError("--folds: expected an integer >= 2 with --data, got {}", a.folds);
-    PW_ASSIGN_OR_RETURN(model::KtData all, Load(a.data, "--data", a, vocab));
+    const char* source = a.db.empty() ? "--data" : "--db";
+    if (a.folds < 2) {
+      return InvalidArgumentError("--folds: expected an integer >= 2 with {}, got {}", source,
+                                  a.folds);
+    }
+    model::KtData all;
+    if (a.db.empty()) {
+      PW_ASSIGN_OR_RETURN(all, Load(a.data, "--data", a, vocab));
+    } else {
+      PW_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(a.db));
+      PW_ASSIGN_OR_RETURN(std::vector<Framework> frameworks, DbFrameworks(*store, a));
+      if (frameworks.size() > 1) {
+        return InvalidArgumentError(
+            "--framework: the store has {} frameworks; expected --framework ID to pick one",
+            frameworks.size());
+      }
+      PW_ASSIGN_OR_RETURN(all, LoadFromStore(*store, frameworks[0].id, vocab));
+      if (all.size() == 0) {
+        return FailedPreconditionError("--db {}: framework {} has no evidence to evaluate on",
+                                       a.db, frameworks[0].id);
+      }
+    }
     // k-fold by student: a seeded shuffle of the students, dealt round-robin.
     std::vector<std::int32_t> students(static_cast<std::size_t>(all.n_students));
     std::iota(students.begin(), students.end(), 0);
@@ -191,8 +252,62 @@ nlohmann::json Names(const ingest::KtInterner& in) {
   return a;
 }
 
+// `kt fit --db`: one fit per framework, stored in the store's meta (or written to --out).
+Status RunFitFromStore(Io& io, const KtArgs& a) {
+  PW_RETURN_IF_ERROR(model::MakeKtModel(a.model, ModelOptions(a)).status());
+  if (a.out.empty() && a.model != "bkt" && a.model != "bkt-forget") {
+    return InvalidArgumentError(
+        "--model: learner profiles use bkt or bkt-forget parameters; expected one of those to "
+        "store in --db, or --out FILE to write {} parameters to a file",
+        a.model);
+  }
+  PW_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(a.db));
+  PW_ASSIGN_OR_RETURN(std::vector<Framework> frameworks, DbFrameworks(*store, a));
+  if (!a.out.empty() && frameworks.size() > 1) {
+    return InvalidArgumentError(
+        "--out: the store has {} frameworks and --out holds one; expected --framework ID",
+        frameworks.size());
+  }
+  for (const Framework& f : frameworks) {
+    ingest::KtVocab vocab;
+    std::int64_t skipped = 0;
+    PW_ASSIGN_OR_RETURN(model::KtData train, LoadFromStore(*store, f.id, vocab, &skipped));
+    if (train.size() == 0) {
+      io.out << fmt::format("framework {} ({}): no evidence, nothing fitted\n", f.id, f.title);
+      continue;
+    }
+    PW_ASSIGN_OR_RETURN(auto m, model::MakeKtModel(a.model, ModelOptions(a)));
+    const auto t0 = std::chrono::steady_clock::now();
+    PW_RETURN_IF_ERROR(m->Fit(train));
+    const double fit_s = Seconds(t0);
+    nlohmann::json j{{"pathwise_kt_params", 1},     {"model", a.model},
+                     {"format", "db"},              {"framework_id", f.id},
+                     {"students", Names(vocab.students)}, {"items", Names(vocab.items)},
+                     {"skills", Names(vocab.skills)},     {"params", m->ToJson()}};
+    std::string where;
+    if (a.out.empty()) {
+      const std::string key = ingest::KtParamsMetaKey(f.id);
+      PW_RETURN_IF_ERROR(store->SetMeta(key, j.dump()));
+      where = "stored as " + key;
+    } else {
+      std::ofstream file(a.out);
+      if (!file) return InvalidArgumentError("--out: cannot write \"{}\"", a.out);
+      file << j.dump(1) << "\n";
+      if (!file) return InternalError("--out: writing \"{}\" failed", a.out);
+      where = "wrote " + a.out;
+    }
+    io.out << fmt::format(
+        "framework {} ({}): fitted {} on {} answers of {} students, {} competencies in {:.2f} s "
+        "({} evidence rows outside the framework skipped); {}\n",
+        f.id, f.title, a.model, train.size(), vocab.students.size(), vocab.skills.size(), fit_s,
+        skipped, where);
+  }
+  return OkStatus();
+}
+
 Status RunFit(Io& io, const KtArgs& a) {
-  PW_RETURN_IF_ERROR(ingest::ParseKtFormat(a.format).status());
+  PW_RETURN_IF_ERROR(CheckSource(a));
+  if (!a.db.empty()) return RunFitFromStore(io, a);
   PW_ASSIGN_OR_RETURN(auto m, model::MakeKtModel(a.model, ModelOptions(a)));
   ingest::KtVocab vocab;
   PW_ASSIGN_OR_RETURN(model::KtData train, Load(a.data, "--data", a, vocab));
@@ -217,6 +332,7 @@ Status RunFit(Io& io, const KtArgs& a) {
 }
 
 Status RunPredict(Io& io, const KtArgs& a) {
+  if (a.format.empty()) return InvalidArgumentError("--format: expected a log format");
   PW_RETURN_IF_ERROR(ingest::ParseKtFormat(a.format).status());
   if (a.params.empty())
     return InvalidArgumentError("--params: expected a params.json file from `kt fit`");
@@ -269,7 +385,7 @@ Status RunPredict(Io& io, const KtArgs& a) {
 }
 
 void AddCommon(CLI::App* sub, KtArgs& a) {
-  sub->add_option("--format", a.format, "long|gervet|lines3|lines4|pykt|datashop|sim")->required();
+  sub->add_option("--format", a.format, "long|gervet|lines3|lines4|pykt|datashop|sim");
   sub->add_option("--kc-model", a.kc_model,
                   "DataShop: the KC model (column \"KC (<name>)\"); default the first");
   sub->add_option("--threads", a.threads, "BKT fitting threads (default 2)");
@@ -285,6 +401,15 @@ void AddCommon(CLI::App* sub, KtArgs& a) {
                   "BKT: EM iterations each start runs before only the best continues (default 5; "
                   "0 = all run fully)");
   sub->add_option("--c", a.c, "logistic models: inverse L2 strength C (default 1)");
+}
+
+void AddDb(CLI::App* sub, KtArgs& a) {
+  sub->add_option("--db", a.db,
+                  "read the evidence of a Pathwise store (sqlite:PATH or postgresql://...) "
+                  "instead of a log file");
+  sub->add_option("--framework", a.framework,
+                  "with --db: the framework id (default: every framework for fit, the only one "
+                  "for eval)");
 }
 
 void SetupKt(CLI::App& app, const Binder& bind) {
@@ -304,13 +429,15 @@ void SetupKt(CLI::App& app, const Binder& bind) {
   eval->add_flag("--json", args->json,
                  "one JSON object: model, auc, rmse, logloss, accuracy, n_train, n_test, "
                  "fit_seconds, predict_seconds");
+  AddDb(eval, *args);
   AddCommon(eval, *args);
   bind(eval, [args](Io& io) { return RunEval(io, *args); });
 
   auto* fit = kt->add_subcommand("fit", "Fit a model and write its parameters as JSON");
-  fit->add_option("--data", args->data, "training log")->required();
+  fit->add_option("--data", args->data, "training log (or --db)");
   fit->add_option("--model", args->model, models)->required();
   fit->add_option("--out", args->out, "params.json (default: standard output)");
+  AddDb(fit, *args);
   AddCommon(fit, *args);
   bind(fit, [args](Io& io) { return RunFit(io, *args); });
 
