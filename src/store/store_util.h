@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,61 @@ inline Status CheckPage(const PageRequest& page) {
   if (page.after < 0) return InvalidArgumentError("page after {} is negative", page.after);
   return OkStatus();
 }
+
+// Store::Transaction's nesting, the same for every backend: the outermost call begins, runs
+// `fn` and commits, or rolls back when `fn` (or any nested call inside it) failed or threw;
+// nested calls join the outer transaction, and a failure in one dooms the whole even if the
+// caller carries on. `begin`/`commit` talk to the database; `rollback` also forgets any
+// cache filled inside the transaction.
+class TransactionNesting {
+ public:
+  bool active() const { return depth_ > 0; }
+
+  Status Run(const std::function<Status()>& fn, const std::function<Status()>& begin,
+             const std::function<Status()>& commit, const std::function<void()>& rollback) {
+    if (depth_ > 0) {
+      ++depth_;
+      Status s;
+      try {
+        s = fn();
+      } catch (...) {
+        --depth_;
+        if (failure_.ok()) failure_ = InternalError("an exception escaped a transaction");
+        throw;
+      }
+      --depth_;
+      if (!s.ok() && failure_.ok()) failure_ = s;
+      return s;
+    }
+    PW_RETURN_IF_ERROR(begin());
+    depth_ = 1;
+    failure_ = OkStatus();
+    Status s;
+    try {
+      s = fn();
+    } catch (...) {
+      depth_ = 0;
+      rollback();
+      throw;
+    }
+    depth_ = 0;
+    if (s.ok() && !failure_.ok()) s = failure_;
+    failure_ = OkStatus();
+    if (!s.ok()) {
+      rollback();
+      return s;
+    }
+    Status committed = commit();
+    if (!committed.ok()) {
+      rollback();
+      return committed;
+    }
+    return OkStatus();
+  }
+
+ private:
+  int depth_ = 0;
+  Status failure_;  // the first failure inside the current outermost transaction
+};
 
 }  // namespace pw::store_util

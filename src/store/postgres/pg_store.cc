@@ -146,7 +146,7 @@ Result<int> PgStore::SchemaVersion() {
 }
 
 Status PgStore::Migrate() {
-  if (tx_depth_ > 0) return FailedPreconditionError("Migrate cannot run inside a transaction");
+  if (tx_.active()) return FailedPreconditionError("Migrate cannot run inside a transaction");
   const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
@@ -188,49 +188,15 @@ Status PgStore::Migrate() {
 }
 
 Status PgStore::Transaction(const std::function<Status()>& fn) {
-  if (tx_depth_ > 0) {
-    ++tx_depth_;
-    Status s;
-    try {
-      s = fn();
-    } catch (...) {
-      --tx_depth_;
-      if (tx_failure_.ok()) tx_failure_ = InternalError("an exception escaped a transaction");
-      throw;
-    }
-    --tx_depth_;
-    if (!s.ok() && tx_failure_.ok()) tx_failure_ = s;
-    return s;
-  }
-  PW_RETURN_IF_ERROR(db_->ExecScript("BEGIN"));
-  tx_depth_ = 1;
-  tx_failure_ = OkStatus();
-  auto rollback = [&] {
-    db_->ExecScript("ROLLBACK").IgnoreError();
-    source_ids_.clear();
-    source_names_.clear();
-  };
-  Status s;
-  try {
-    s = fn();
-  } catch (...) {
-    tx_depth_ = 0;
-    rollback();
-    throw;
-  }
-  tx_depth_ = 0;
-  if (s.ok() && !tx_failure_.ok()) s = tx_failure_;
-  tx_failure_ = OkStatus();
-  if (!s.ok()) {
-    rollback();
-    return s;
-  }
-  Status committed = db_->ExecScript("COMMIT");
-  if (!committed.ok()) {
-    rollback();
-    return committed;
-  }
-  return OkStatus();
+  return tx_.Run(
+      fn, [&] { return db_->ExecScript("BEGIN"); },
+      [&] { return db_->ExecScript("COMMIT"); },
+      [&] {
+        db_->ExecScript("ROLLBACK").IgnoreError();
+        // Source systems added by the rolled-back transaction are gone again.
+        source_ids_.clear();
+        source_names_.clear();
+      });
 }
 
 // ---- meta

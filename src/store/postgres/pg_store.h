@@ -16,6 +16,7 @@
 
 #include "store/postgres/pg_db.h"
 #include "store/store.h"
+#include "store/store_util.h"
 
 namespace pw {
 
@@ -126,8 +127,7 @@ class PgStore final : public Store {
   }
 
   std::unique_ptr<pg::PgDb> db_;
-  int tx_depth_ = 0;
-  Status tx_failure_;
+  store_util::TransactionNesting tx_;
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;
 };

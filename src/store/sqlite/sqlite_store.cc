@@ -26,7 +26,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 // ---- schema and transactions
 
 Status SqliteStore::Migrate() {
-  if (tx_depth_ > 0) return FailedPreconditionError("Migrate cannot run inside a transaction");
+  if (tx_.active()) return FailedPreconditionError("Migrate cannot run inside a transaction");
   const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
@@ -36,53 +36,17 @@ Status SqliteStore::Migrate() {
 Result<int> SqliteStore::SchemaVersion() { return sqlite::ReadSchemaVersion(*db_); }
 
 Status SqliteStore::Transaction(const std::function<Status()>& fn) {
-  if (tx_depth_ > 0) {
-    // Joins the outer transaction; a failure here dooms it even if the caller carries on.
-    ++tx_depth_;
-    Status s;
-    try {
-      s = fn();
-    } catch (...) {
-      --tx_depth_;
-      if (tx_failure_.ok()) tx_failure_ = InternalError("an exception escaped a transaction");
-      throw;
-    }
-    --tx_depth_;
-    if (!s.ok() && tx_failure_.ok()) tx_failure_ = s;
-    return s;
-  }
   // IMMEDIATE: take the write lock now (waiting up to busy_timeout) rather than failing with
   // SQLITE_BUSY halfway through when a read would have to be upgraded.
-  PW_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  tx_depth_ = 1;
-  tx_failure_ = OkStatus();
-  auto rollback = [&] {
-    db_->Exec("ROLLBACK").IgnoreError();
-    // Source systems added by the rolled-back transaction are gone again.
-    source_ids_.clear();
-    source_names_.clear();
-  };
-  Status s;
-  try {
-    s = fn();
-  } catch (...) {
-    tx_depth_ = 0;
-    rollback();
-    throw;
-  }
-  tx_depth_ = 0;
-  if (s.ok() && !tx_failure_.ok()) s = tx_failure_;
-  tx_failure_ = OkStatus();
-  if (!s.ok()) {
-    rollback();
-    return s;
-  }
-  Status committed = db_->Exec("COMMIT");
-  if (!committed.ok()) {
-    rollback();
-    return committed;
-  }
-  return OkStatus();
+  return tx_.Run(
+      fn, [&] { return db_->Exec("BEGIN IMMEDIATE"); },
+      [&] { return db_->Exec("COMMIT"); },
+      [&] {
+        db_->Exec("ROLLBACK").IgnoreError();
+        // Source systems added by the rolled-back transaction are gone again.
+        source_ids_.clear();
+        source_names_.clear();
+      });
 }
 
 // ---- meta

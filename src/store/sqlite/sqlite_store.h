@@ -14,6 +14,7 @@
 #include "store/accounts.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
+#include "store/store_util.h"
 
 namespace pw {
 
@@ -142,8 +143,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<sqlite::SqliteDb> db_;
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc, created on first use
-  int tx_depth_ = 0;
-  Status tx_failure_;  // the first failure inside the current outermost transaction
+  store_util::TransactionNesting tx_;
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;
 };
