@@ -5,7 +5,9 @@
 #include <fmt/core.h>
 
 #include <functional>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 
 #include "core/status.h"
@@ -29,6 +31,38 @@ inline Status CheckPage(const PageRequest& page) {
   if (page.after < 0) return InvalidArgumentError("page after {} is negative", page.after);
   return OkStatus();
 }
+
+// Remembers, per distinct id of one batch, whether it passed its check (the bulk path checks
+// each distinct id once, not once per event).
+class IdChecks {
+ public:
+  // "" = fine; otherwise the reason it is not. `lookup` runs once per distinct id.
+  template <typename Lookup>
+  Result<const std::string*> Check(Id id, Lookup lookup) {
+    if (id == last_id_ && last_ != nullptr) return last_;
+    auto it = seen_.find(id);
+    if (it == seen_.end()) {
+      PW_ASSIGN_OR_RETURN(std::string problem, lookup(id));
+      it = seen_.emplace(id, std::move(problem)).first;
+    }
+    last_id_ = id;
+    last_ = &it->second;
+    return last_;
+  }
+
+ private:
+  std::unordered_map<Id, std::string> seen_;
+  Id last_id_ = kNoId;
+  const std::string* last_ = nullptr;
+};
+
+// Checks a whole AppendEvidence batch before any of it is written, so a bad batch writes nothing
+// and the error names the first bad event ("evidence 17: competency_id 99 does not exist").
+// `student_problem(id)` returns "" for an existing student, else the reason; `exists(table, id)`
+// says whether a row exists. Each distinct id is looked up once per batch.
+Status CheckEvidenceBatch(std::span<const EvidenceEvent> events,
+                          const std::function<Result<std::string>(Id)>& student_problem,
+                          const std::function<Result<bool>(const char* table, Id)>& exists);
 
 // Store::Transaction's nesting, the same for every backend: the outermost call begins, runs
 // `fn` and commits, or rolls back when `fn` (or any nested call inside it) failed or threw;

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/enum_names.h"
+#include "store/store_util.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_util.h"
 
@@ -424,26 +425,6 @@ Result<std::vector<Goal>> PgStore::ListGoals(Id student_id) {
 
 namespace {
 
-class IdChecks {
- public:
-  template <typename Lookup>
-  Result<const std::string*> Check(Id id, Lookup lookup) {
-    if (id == last_id_ && last_ != nullptr) return last_;
-    auto it = seen_.find(id);
-    if (it == seen_.end()) {
-      PW_ASSIGN_OR_RETURN(std::string problem, lookup(id));
-      it = seen_.emplace(id, std::move(problem)).first;
-    }
-    last_id_ = id;
-    last_ = &it->second;
-    return last_;
-  }
-
- private:
-  std::unordered_map<Id, std::string> seen_;
-  Id last_id_ = kNoId;
-  const std::string* last_ = nullptr;
-};
 
 constexpr char kEvidenceColumns[] =
     "id, student_id, activity_id, competency_id, time_ms, kind, score, rubric_level, rubric_max, "
@@ -505,35 +486,9 @@ Result<std::string> PgStore::SourceSystemName(std::int64_t id) {
 Status PgStore::AppendEvidence(std::span<EvidenceEvent> events) {
   if (events.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    IdChecks students, activities, competencies;
-    auto student_lookup = [&](Id id) { return StudentProblem(id); };
-    auto exists_lookup = [&](const char* table, const char* field) {
-      return [this, table, field](Id id) -> Result<std::string> {
-        PW_ASSIGN_OR_RETURN(bool found, Exists(table, id));
-        return found ? std::string() : fmt::format("{} {} does not exist", field, id);
-      };
-    };
-    auto activity_lookup = exists_lookup("activities", "activity_id");
-    auto competency_lookup = exists_lookup("competencies", "competency_id");
-    for (size_t i = 0; i < events.size(); ++i) {
-      const EvidenceEvent& e = events[i];
-      if (Status v = ValidateEvidence(e); !v.ok()) {
-        std::string_view msg = v.message();
-        constexpr std::string_view kPrefix = "evidence: ";
-        if (msg.starts_with(kPrefix)) msg.remove_prefix(kPrefix.size());
-        return InvalidArgumentError("evidence {}: {}", i, msg);
-      }
-      PW_ASSIGN_OR_RETURN(const std::string* problem, students.Check(e.student_id, student_lookup));
-      if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
-      if (e.activity_id != kNoId) {
-        PW_ASSIGN_OR_RETURN(problem, activities.Check(e.activity_id, activity_lookup));
-        if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
-      }
-      if (e.competency_id != kNoId) {
-        PW_ASSIGN_OR_RETURN(problem, competencies.Check(e.competency_id, competency_lookup));
-        if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
-      }
-    }
+    PW_RETURN_IF_ERROR(store_util::CheckEvidenceBatch(
+        events, [&](Id id) { return StudentProblem(id); },
+        [&](const char* table, Id id) { return Exists(table, id); }));
     for (size_t i = 0; i < events.size(); ++i) {
       EvidenceEvent& e = events[i];
       std::optional<std::int64_t> system;
@@ -623,7 +578,7 @@ std::int64_t ToDay(const DateRange& r) { return r.to ? r.to->days : INT32_MAX; }
 Status PgStore::PutAttendance(std::span<const AttendanceRecord> records) {
   if (records.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    IdChecks students;
+    store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < records.size(); ++i) {
       if (records[i].student_id == kNoId) {
@@ -744,7 +699,7 @@ Result<std::vector<BehaviorIncident>> PgStore::ListBehavior(Id student_id, DateR
 Status PgStore::PutSel(std::span<const SelScore> scores) {
   if (scores.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    IdChecks students;
+    store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < scores.size(); ++i) {
       const SelScore& s = scores[i];

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "store/store_util.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_util.h"
 
@@ -20,29 +21,6 @@ namespace {
 constexpr int KindCode(OutcomeKind k) { return static_cast<int>(k); }
 constexpr int kMaxKindCode = static_cast<int>(OutcomeKind::kRubric);
 
-// Remembers, per distinct id of one batch, whether it passed its existence check (the bulk
-// path checks each distinct id once, not once per event).
-class IdChecks {
- public:
-  // "" = fine; otherwise the reason it is not. `lookup` runs once per distinct id.
-  template <typename Lookup>
-  Result<const std::string*> Check(Id id, Lookup lookup) {
-    if (id == last_id_) return last_;
-    auto it = seen_.find(id);
-    if (it == seen_.end()) {
-      PW_ASSIGN_OR_RETURN(std::string problem, lookup(id));
-      it = seen_.emplace(id, std::move(problem)).first;
-    }
-    last_id_ = id;
-    last_ = &it->second;
-    return last_;
-  }
-
- private:
-  std::unordered_map<Id, std::string> seen_;
-  Id last_id_ = kNoId;
-  const std::string* last_ = nullptr;
-};
 
 // The WHERE clause of an evidence filter, with parameters ?1..?5 bound by BindEvidenceFilter.
 std::string EvidenceWhere(const EvidenceFilter& f) {
@@ -108,37 +86,10 @@ Result<std::string> SqliteStore::SourceSystemName(std::int64_t id) {
 Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
   if (events.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    // 1. Validate every event before writing any, so a bad batch writes nothing and the error
-    //    names the first bad event. Each distinct referenced id is looked up once.
-    IdChecks students, activities, competencies;
-    auto student_lookup = [&](Id id) { return StudentProblem(id); };
-    auto exists_lookup = [&](const char* table, const char* field) {
-      return [this, table, field](Id id) -> Result<std::string> {
-        PW_ASSIGN_OR_RETURN(bool found, Exists(table, id));
-        return found ? std::string() : fmt::format("{} {} does not exist", field, id);
-      };
-    };
-    auto activity_lookup = exists_lookup("activities", "activity_id");
-    auto competency_lookup = exists_lookup("competencies", "competency_id");
-    for (size_t i = 0; i < events.size(); ++i) {
-      const EvidenceEvent& e = events[i];
-      if (Status v = ValidateEvidence(e); !v.ok()) {
-        std::string_view msg = v.message();
-        constexpr std::string_view kPrefix = "evidence: ";
-        if (msg.starts_with(kPrefix)) msg.remove_prefix(kPrefix.size());
-        return InvalidArgumentError("evidence {}: {}", i, msg);
-      }
-      PW_ASSIGN_OR_RETURN(const std::string* problem, students.Check(e.student_id, student_lookup));
-      if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
-      if (e.activity_id != kNoId) {
-        PW_ASSIGN_OR_RETURN(problem, activities.Check(e.activity_id, activity_lookup));
-        if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
-      }
-      if (e.competency_id != kNoId) {
-        PW_ASSIGN_OR_RETURN(problem, competencies.Check(e.competency_id, competency_lookup));
-        if (!problem->empty()) return InvalidArgumentError("evidence {}: {}", i, *problem);
-      }
-    }
+    // 1. Validate every event before writing any (store_util.h).
+    PW_RETURN_IF_ERROR(store_util::CheckEvidenceBatch(
+        events, [&](Id id) { return StudentProblem(id); },
+        [&](const char* table, Id id) { return Exists(table, id); }));
 
     // 2. One prepared INSERT, reused for every row of the batch.
     PW_ASSIGN_OR_RETURN(Stmt insert,
@@ -285,7 +236,7 @@ std::int64_t ToDay(const DateRange& r) { return r.to ? r.to->days : INT32_MAX; }
 Status SqliteStore::PutAttendance(std::span<const AttendanceRecord> records) {
   if (records.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    IdChecks students;
+    store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < records.size(); ++i) {
       if (records[i].student_id == kNoId) {
@@ -410,7 +361,7 @@ Result<std::vector<BehaviorIncident>> SqliteStore::ListBehavior(Id student_id, D
 Status SqliteStore::PutSel(std::span<const SelScore> scores) {
   if (scores.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    IdChecks students;
+    store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < scores.size(); ++i) {
       const SelScore& s = scores[i];
