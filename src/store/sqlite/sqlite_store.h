@@ -13,6 +13,7 @@
 
 #include "store/accounts.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/xapi_store.h"
 #include "store/store.h"
 
 namespace pw {
@@ -100,6 +101,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Goal>> ListGoals(Id student_id) override;
 
   AccountStore* accounts() override;
+  XapiStore* xapi() override;  // sqlite_xapi.cc
 
   // The underlying connection, for tests and tools that need raw SQL.
   sqlite::SqliteDb& db() { return *db_; }
@@ -142,6 +144,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<sqlite::SqliteDb> db_;
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc, created on first use
+  std::unique_ptr<XapiStore> xapi_;         // sqlite_xapi.cc, created on first use
   int tx_depth_ = 0;
   Status tx_failure_;  // the first failure inside the current outermost transaction
   std::unordered_map<std::string, std::int64_t> source_ids_;
