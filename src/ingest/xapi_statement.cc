@@ -501,9 +501,12 @@ Status CheckStatementBody(const json& s, std::string_view path, bool sub) {
     const std::string ap = Join(path, "authority");
     PW_RETURN_IF_ERROR(CheckActor(a, ap, false));
     if (a.value("objectType", json()) == "Group") {
-      // Only an OAuth consumer + user pair may be a group authority.
-      if (!a.contains("member") || a["member"].size() != 2) {
-        return InvalidArgumentError("{}: a Group authority must have exactly two members", ap);
+      // A Group authority stands for an OAuth consumer and a user: anonymous, two members.
+      if (!AgentKey(a).empty() || !a.contains("member") || a["member"].size() != 2) {
+        return InvalidArgumentError(
+            "{}: a Group authority must be an anonymous Group of exactly two Agents (OAuth "
+            "consumer and user)",
+            ap);
       }
     }
   }
@@ -608,11 +611,7 @@ json IdsAgent(const json& a) {
   return out;
 }
 
-json IdsActivity(const json& a) {
-  json out = {{"id", a["id"]}};
-  if (a.contains("objectType")) out["objectType"] = a["objectType"];
-  return out;
-}
+json IdsActivity(const json& a) { return json{{"id", a["id"]}}; }
 
 json IdsBody(const json& s) {
   json out = s;
@@ -766,6 +765,10 @@ bool IsDuration(std::string_view t) {
     any = true;
     ++i;
   }
+  // ISO 8601 allows weeks only on their own ("P4W", not "P4W1D").
+  if (any && t.find('W') != std::string_view::npos && t.find_first_of("YMDTHS", 1) != std::string_view::npos) {
+    return false;
+  }
   return any;
 }
 
@@ -882,6 +885,41 @@ std::vector<std::string> RelatedActivityIds(const json& statement) {
 }
 
 json IdsFormat(const json& statement) { return IdsBody(statement); }
+
+void NormalizeStatement(json& s) {
+  if (!s.is_object()) return;
+  if (s.contains("context") && s["context"].contains("contextActivities")) {
+    for (auto& [key, v] : s["context"]["contextActivities"].items()) {
+      (void)key;
+      if (v.is_object()) v = json::array({v});
+    }
+  }
+  if (s.contains("object") && s["object"].value("objectType", json()) == "SubStatement") {
+    NormalizeStatement(s["object"]);
+  }
+}
+
+json MergeActivity(const json& known, const json& incoming) {
+  if (!known.is_object()) return incoming;
+  json out = known;
+  for (auto it = incoming.begin(); it != incoming.end(); ++it) {
+    if (it.key() == "definition" && out.contains("definition") && out["definition"].is_object() &&
+        it.value().is_object()) {
+      json& def = out["definition"];
+      for (auto d = it.value().begin(); d != it.value().end(); ++d) {
+        if ((d.key() == "name" || d.key() == "description" || d.key() == "extensions") &&
+            def.contains(d.key()) && def[d.key()].is_object() && d.value().is_object()) {
+          def[d.key()].update(d.value());
+        } else {
+          def[d.key()] = d.value();
+        }
+      }
+    } else {
+      out[it.key()] = it.value();
+    }
+  }
+  return out;
+}
 
 json CanonicalFormat(const json& statement, const std::vector<std::string>& languages) {
   json out = statement;

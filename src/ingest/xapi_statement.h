@@ -56,6 +56,14 @@ std::vector<std::string> RelatedAgentKeys(const nlohmann::json& statement);
 // Every activity id it relates to (object, context activities, SubStatement's).
 std::vector<std::string> RelatedActivityIds(const nlohmann::json& statement);
 
+// The stored form of a valid statement: each contextActivities value that is a single Activity
+// becomes an array of one (in a SubStatement too), as the specification requires on output.
+void NormalizeStatement(nlohmann::json& statement);
+
+// Merges an activity definition sent later into the one known so far: language maps gain the
+// new languages (a language sent again takes the new text); other fields take the new value.
+nlohmann::json MergeActivity(const nlohmann::json& known, const nlohmann::json& incoming);
+
 // The `ids` format: agents, groups and activities reduced to their identifiers.
 nlohmann::json IdsFormat(const nlohmann::json& statement);
 // The `canonical` format: each language map reduced to one entry, the first of `languages`

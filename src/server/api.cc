@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <set>
 #include <thread>
 
@@ -40,6 +41,17 @@ Result<std::int64_t> ParseInt(const std::string& text, const std::string& what) 
     return InvalidArgumentError("{}: expected an integer, got \"{}\"", what, text);
   }
   return v;
+}
+
+// RFC 7231 requires a Date header from origin servers (xAPI clients compare it with
+// X-Experience-API-Consistent-Through).
+std::string HttpDateNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -229,6 +241,7 @@ void ApiServer::Handle(const Route& route, const httplib::Request& req, httplib:
   if (extras.status) status = *extras.status;
   for (const auto& [name, value] : route.headers) res.set_header(name, value);
   for (auto& [name, value] : extras.headers) res.set_header(name, value);
+  res.set_header("Date", HttpDateNow());
   if (raw) {
     res.status = status;
     if (!raw->content_type.empty()) res.set_content(std::move(raw->body), raw->content_type);

@@ -95,10 +95,14 @@ Result<RawResponse> PutDoc(const ApiRequest& req, XapiDocKind kind) {
   PW_ASSIGN_OR_RETURN(DocRequest d, ReadKey(req, kind, true, false));
   PW_ASSIGN_OR_RETURN(std::optional<XapiDocument> existing, lrs->GetDocument(d.key));
   PW_RETURN_IF_ERROR(CheckPreconditions(req, existing));
-  if (kind != XapiDocKind::kState && existing && !req.http().has_header("If-Match") &&
+  if (kind != XapiDocKind::kState && !req.http().has_header("If-Match") &&
       !req.http().has_header("If-None-Match")) {
-    return FailedPreconditionError(
-        "the document exists: send If-Match with its ETag (or If-None-Match: *) to overwrite it");
+    if (existing) {
+      return FailedPreconditionError(
+          "the document exists: send If-Match with its ETag to overwrite it");
+    }
+    return InvalidArgumentError(
+        "a profile PUT needs If-Match (to replace) or If-None-Match: * (to create)");
   }
   XapiDocument doc{.content = req.http().body, .content_type = ContentType(req),
                    .etag = Sha1Hex(req.http().body), .updated = req.clock().Now()};

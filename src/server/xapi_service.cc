@@ -154,6 +154,7 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
     if (!s.contains("timestamp")) s["timestamp"] = stored;
     if (!s.contains("authority") && !batch.authority.is_null()) s["authority"] = batch.authority;
     if (!s.contains("version")) s["version"] = "1.0.0";
+    xapi::NormalizeStatement(s);
     out.ids.push_back(s["id"].get<std::string>());
   }
   // 3. Store, void and record evidence: all or nothing.
@@ -161,7 +162,7 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
     std::vector<XapiStatementRow> rows;
     std::vector<EvidenceEvent> events;
     std::vector<std::string> to_void;
-    std::map<std::string, std::string> definitions;  // the batch's last definition per activity
+    std::map<std::string, json> definitions;  // the batch's definitions, merged per activity
     xapi::StatementMapper mapper(store, mapping);
     for (std::size_t i = 0; i < batch.statements.size(); ++i) {
       json& s = batch.statements[i];
@@ -185,9 +186,16 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
       const json type = object.value("objectType", json("Activity"));
       if (type == "Activity") {
         r.object_activity = object["id"].get<std::string>();
-        if (object.contains("definition")) definitions[r.object_activity] = object.dump();
+        if (object.contains("definition")) {
+          auto known = definitions.find(r.object_activity);
+          definitions[r.object_activity] =
+              known == definitions.end() ? object : xapi::MergeActivity(known->second, object);
+        }
       }
       if (type == "Agent" || type == "Group") r.object_agent_key = xapi::AgentKey(object);
+      if (type == "StatementRef") {
+        r.object_ref = xapi_http::NormalizeUuid(object["id"].get<std::string>());
+      }
       if (s.contains("context") && s["context"].contains("registration")) {
         r.registration = xapi_http::NormalizeUuid(s["context"]["registration"].get<std::string>());
       }
@@ -220,7 +228,10 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
     }
     PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
     for (const auto& [activity, definition] : definitions) {
-      PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, definition));
+      PW_ASSIGN_OR_RETURN(std::optional<std::string> known, lrs->GetActivityDefinition(activity));
+      json merged = definition;
+      if (known) merged = xapi::MergeActivity(json::parse(*known, nullptr, false), definition);
+      PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, merged.dump()));
     }
     for (const std::string& target : to_void) PW_RETURN_IF_ERROR(lrs->MarkVoided(target));
     for (const auto& [sha, body] : batch.payloads) {

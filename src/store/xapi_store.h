@@ -36,6 +36,7 @@ struct XapiStatementRow {
   std::string object_activity;   // id of an Activity object, else ""
   std::string registration;      // context.registration, or ""
   std::string voids;             // the statement id a voiding statement voids, else ""
+  std::string object_ref;        // the statement id of a StatementRef object, else ""
   std::vector<std::string> related_agents;      // xapi::RelatedAgentKeys
   std::vector<std::string> related_activities;  // xapi::RelatedActivityIds
   // The evidence the statement became (0 = did not map) and why it did not map ("" if it did).
@@ -45,7 +46,9 @@ struct XapiStatementRow {
 };
 
 // GET /xapi/statements filters; unset fields do not filter. Rows voided by another statement
-// are never returned.
+// are never returned. A statement whose object is a StatementRef also matches the agent, verb,
+// activity and registration filters when the statement it refers to does (one level; the
+// target may be voided).
 struct XapiStatementQuery {
   std::optional<std::string> agent_key;
   bool related_agents = false;

@@ -287,7 +287,9 @@ CREATE INDEX audit_log_by_time ON audit_log(time_ms);
 // The Learning Record Store (store/xapi_store.h). Statements keep their JSON as sent (plus the
 // LRS-set id, stored, authority, version); the columns beside it are what GET filters on.
 // (actor_key, verb_id) answers the common "this learner's answers" query from the index alone;
-// the rowid (seq) is the storage order, so every index also orders by it. Related agents and
+// the rowid (seq) is the storage order, so every index also orders by it. object_ref is the
+// target of a StatementRef object (voiding statements included): filters also match the
+// statements that refer to a matching one. Related agents and
 // activities (related_agents / related_activities) are rows of xapi_related keyed "A:<agent>"
 // or "O:<activity id>".
 constexpr std::string_view kSchemaV3Xapi = R"sql(
@@ -301,6 +303,7 @@ CREATE TABLE xapi_statements (
   object_activity  TEXT,
   registration     TEXT,
   voids            TEXT,
+  object_ref       TEXT,
   voided           INTEGER NOT NULL DEFAULT 0,
   evidence_count   INTEGER NOT NULL DEFAULT 0,
   unmapped_reason  TEXT,
@@ -314,6 +317,8 @@ CREATE INDEX xapi_statements_by_activity ON xapi_statements(object_activity)
   WHERE object_activity IS NOT NULL;
 CREATE INDEX xapi_statements_by_registration ON xapi_statements(registration)
   WHERE registration IS NOT NULL;
+CREATE INDEX xapi_statements_by_object_ref ON xapi_statements(object_ref)
+  WHERE object_ref IS NOT NULL;
 CREATE INDEX xapi_statements_unmapped ON xapi_statements(evidence_count) WHERE evidence_count = 0;
 
 CREATE INDEX xapi_people_by_email ON people(lower(email)) WHERE role = 'student';

@@ -1,5 +1,6 @@
 // The SQLite implementation of XapiStore (store/xapi_store.h), sharing the SqliteStore's
 // connection and transactions. Tables: migration 3 in migrations.cc.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <variant>
@@ -16,6 +17,8 @@ using sqlite::OptText;
 using sqlite::Stmt;
 
 constexpr char kRowColumns[] = "seq, id, json, stored_ms, voided, evidence_count, unmapped_reason";
+constexpr char kRowColumnsS[] =
+    "s.seq, s.id, s.json, s.stored_ms, s.voided, s.evidence_count, s.unmapped_reason";
 
 XapiStatementRow ReadRow(const Stmt& st) {
   XapiStatementRow r;
@@ -38,8 +41,8 @@ class SqliteXapi final : public XapiStore {
       PW_ASSIGN_OR_RETURN(
           Stmt ins,
           db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor_key, object_agent_key, "
-                      "verb_id, object_activity, registration, voids, evidence_count, "
-                      "unmapped_reason, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                      "verb_id, object_activity, registration, voids, object_ref, evidence_count, "
+                      "unmapped_reason, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
       PW_ASSIGN_OR_RETURN(Stmt rel,
                           db_.Prepare("INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)"));
       std::string key;
@@ -47,7 +50,7 @@ class SqliteXapi final : public XapiStore {
         ins.Reset();
         ins.Bind(r.id, r.stored.millis, OptText{r.actor_key}, OptText{r.object_agent_key},
                  r.verb_id, OptText{r.object_activity}, OptText{r.registration}, OptText{r.voids},
-                 r.evidence_count, OptText{r.unmapped_reason}, r.json);
+                 OptText{r.object_ref}, r.evidence_count, OptText{r.unmapped_reason}, r.json);
         Status s = ins.Run();
         if (!s.ok()) {
           if (s.message().find("UNIQUE") != std::string::npos) {
@@ -89,69 +92,110 @@ class SqliteXapi final : public XapiStore {
   Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& q) override {
     PW_RETURN_IF_ERROR(store_util::CheckPage(PageRequest{.after = 0, .limit = q.limit}));
     using Arg = std::variant<std::int64_t, std::string>;
-    std::vector<Arg> args;
-    std::string where = "voided = 0";
+    // The agent/verb/activity/registration condition, on the table alias that replaces "$.".
+    std::vector<Arg> match_args;
+    std::string match;
+    auto add = [&](const std::string& cond) { match += (match.empty() ? "" : " AND ") + cond; };
     if (q.agent_key) {
       if (q.related_agents) {
-        where += " AND seq IN (SELECT seq FROM xapi_related WHERE key = ?)";
-        args.emplace_back("A:" + *q.agent_key);
+        add("$.seq IN (SELECT seq FROM xapi_related WHERE key = ?)");
+        match_args.emplace_back("A:" + *q.agent_key);
       } else {
-        where += " AND (actor_key = ? OR object_agent_key = ?)";
-        args.emplace_back(*q.agent_key);
-        args.emplace_back(*q.agent_key);
+        add("($.actor_key = ? OR $.object_agent_key = ?)");
+        match_args.emplace_back(*q.agent_key);
+        match_args.emplace_back(*q.agent_key);
       }
     }
     if (q.verb_id) {
-      where += " AND verb_id = ?";
-      args.emplace_back(*q.verb_id);
+      add("$.verb_id = ?");
+      match_args.emplace_back(*q.verb_id);
     }
     if (q.activity_id) {
       if (q.related_activities) {
-        where += " AND seq IN (SELECT seq FROM xapi_related WHERE key = ?)";
-        args.emplace_back("O:" + *q.activity_id);
+        add("$.seq IN (SELECT seq FROM xapi_related WHERE key = ?)");
+        match_args.emplace_back("O:" + *q.activity_id);
       } else {
-        where += " AND object_activity = ?";
-        args.emplace_back(*q.activity_id);
+        add("$.object_activity = ?");
+        match_args.emplace_back(*q.activity_id);
       }
     }
     if (q.registration) {
-      where += " AND registration = ?";
-      args.emplace_back(*q.registration);
+      add("$.registration = ?");
+      match_args.emplace_back(*q.registration);
     }
+    // Time, order and page conditions on the returned row `s`.
+    std::vector<Arg> page_args;
+    std::string page = "s.voided = 0";
     if (q.since) {
-      where += " AND stored_ms > ?";
-      args.emplace_back(q.since->millis);
+      page += " AND s.stored_ms > ?";
+      page_args.emplace_back(q.since->millis);
     }
     if (q.until) {
-      where += " AND stored_ms <= ?";
-      args.emplace_back(q.until->millis);
+      page += " AND s.stored_ms <= ?";
+      page_args.emplace_back(q.until->millis);
     }
     if (q.cursor) {
-      where += q.ascending ? " AND seq > ?" : " AND seq < ?";
-      args.emplace_back(*q.cursor);
+      page += q.ascending ? " AND s.seq > ?" : " AND s.seq < ?";
+      page_args.emplace_back(*q.cursor);
     }
     if (q.max_seq) {
-      where += " AND seq <= ?";
-      args.emplace_back(*q.max_seq);
+      page += " AND s.seq <= ?";
+      page_args.emplace_back(*q.max_seq);
     }
-    const std::string sql =
-        fmt::format("SELECT {} FROM xapi_statements WHERE {} ORDER BY seq {} LIMIT {}", kRowColumns,
-                    where, q.ascending ? "ASC" : "DESC", q.limit + 1);
-    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      std::visit([&](const auto& v) { st.BindOne(static_cast<int>(i + 1), v); }, args[i]);
-    }
-    XapiStatementPage page;
-    while (true) {
-      PW_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      if (static_cast<int>(page.rows.size()) == q.limit) {
-        page.next_cursor = page.rows.back().seq;
-        break;
+    const char* order = q.ascending ? "ASC" : "DESC";
+    std::vector<XapiStatementRow> rows;
+    auto run = [&](const std::string& sql, const std::vector<Arg>& first,
+                   const std::vector<Arg>& second) -> Status {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
+      int i = 1;
+      for (const auto* args : {&first, &second}) {
+        for (const Arg& a : *args) std::visit([&](const auto& v) { st.BindOne(i++, v); }, a);
       }
-      page.rows.push_back(ReadRow(st));
+      while (true) {
+        PW_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        rows.push_back(ReadRow(st));
+      }
+      return OkStatus();
+    };
+    auto on = [&](char alias) {
+      std::string out = match;
+      for (char& c : out) {
+        if (c == '$') c = alias;
+      }
+      return out;
+    };
+    PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s WHERE {}{}{} ORDER BY "
+                                       "s.seq {} LIMIT {}",
+                                       kRowColumnsS, page, match.empty() ? "" : " AND ",
+                                       on('s'), order, q.limit + 1),
+                           page_args, match_args));
+    if (!match.empty()) {
+      // Statements referring to a matching statement (StatementRef objects, voids included).
+      const std::size_t direct_rows = rows.size();
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
+                                         "ON t.id = s.object_ref WHERE s.object_ref IS NOT NULL AND {} AND {} ORDER BY s.seq "
+                                         "{} LIMIT {}",
+                                         kRowColumnsS, page, on('t'), order, q.limit + 1),
+                             page_args, match_args));
+      if (rows.size() > direct_rows) {
+        std::sort(rows.begin(), rows.end(), [&](const XapiStatementRow& a, const XapiStatementRow& b) {
+          return q.ascending ? a.seq < b.seq : a.seq > b.seq;
+        });
+        rows.erase(std::unique(rows.begin(), rows.end(),
+                               [](const XapiStatementRow& a, const XapiStatementRow& b) {
+                                 return a.seq == b.seq;
+                               }),
+                   rows.end());
+      }
     }
-    return page;
+    XapiStatementPage out;
+    if (static_cast<int>(rows.size()) > q.limit) {
+      rows.resize(static_cast<std::size_t>(q.limit));
+      out.next_cursor = rows.back().seq;
+    }
+    out.rows = std::move(rows);
+    return out;
   }
 
   Result<std::int64_t> LastSeq() override {

@@ -11,7 +11,11 @@ using json = nlohmann::json;
 TEST_F(XapiServerTest, ActivityProfileConcurrency) {
   auto c = Client();
   const std::string path = "/xapi/activities/profile?activityId=" + Q(kActivity) + "&profileId=p1";
-  EXPECT_EQ(c.Put(path, R"({"a":1})", "application/json")->status, 204);
+  // Creating a profile needs If-None-Match: * (or If-Match).
+  auto bare = c.Put(path, R"({"a":1})", "application/json");
+  EXPECT_EQ(bare->status, 400);
+  httplib::Headers create = {{"If-None-Match", "*"}};
+  EXPECT_EQ(c.Put(path, create, R"({"a":1})", "application/json")->status, 204);
   auto g = c.Get(path);
   ASSERT_EQ(g->status, 200);
   EXPECT_EQ(g->body, R"({"a":1})");
@@ -51,8 +55,8 @@ TEST_F(XapiServerTest, StatePostMergesAndListsIds) {
 TEST_F(XapiServerTest, AgentProfileAgentsAndActivities) {
   auto c = Client();
   const std::string agent = Q(R"({"mbox":"mailto:ada@school.example","name":"Ada"})");
-  EXPECT_EQ(c.Put("/xapi/agents/profile?agent=" + agent + "&profileId=prefs", R"({"theme":"dark"})",
-                  "application/json")
+  EXPECT_EQ(c.Put("/xapi/agents/profile?agent=" + agent + "&profileId=prefs",
+                  {{"If-None-Match", "*"}}, R"({"theme":"dark"})", "application/json")
                 ->status,
             204);
   EXPECT_EQ(json::parse(c.Get("/xapi/agents/profile?agent=" + agent)->body), json({"prefs"}));
