@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -167,7 +168,6 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   SystemClock clock;
   xapi::XapiMapping mapping;
   mapping.source_system = "xapi:bench";
-  server::StoredBatch last;
   long evidence = 0, unmapped = 0;
   std::vector<XapiStatementRow> baseline_rows;  // the same rows, for the baseline
   const auto t0 = Clock_::now();

@@ -127,6 +127,10 @@ Result<MappedStatement> StatementMapper::Map(const json& s) {
   auto cached = activities_.find(activity_id);
   if (cached == activities_.end()) {
     PW_ASSIGN_OR_RETURN(std::optional<Activity> a, store_.FindActivityBySourceId(activity_id));
+    if (!a && activity_id.starts_with(kActivityUrnPrefix)) {
+      PW_ASSIGN_OR_RETURN(a, store_.FindActivityBySourceId(
+                                 std::string_view(activity_id).substr(kActivityUrnPrefix.size())));
+    }
     cached = activities_.emplace(activity_id, std::move(a)).first;
   }
   if (!cached->second) {

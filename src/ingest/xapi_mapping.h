@@ -14,8 +14,9 @@
 //   -> a score; else result.success -> correct/incorrect; else the verb passed/mastered ->
 //   correct, failed -> incorrect; otherwise the statement does not map.
 // - object: an Activity whose id is a Pathwise activity's source_id
-//   (Store::FindActivityBySourceId); one event per aligned competency (one activity-only
-//   event when it has none).
+//   (Store::FindActivityBySourceId), or "urn:pathwise:activity:<source_id>" for activities
+//   whose source id is not an IRI (xAPI needs IRIs); one event per aligned competency (one
+//   activity-only event when it has none).
 // - actor: a student by mbox (their email), by account (account.name is the OneRoster
 //   sourcedId; when `account_home_page` is set only that homePage counts), or by openid
 //   equal to a sourcedId.
@@ -34,6 +35,9 @@
 #include "store/store.h"
 
 namespace pw::xapi {
+
+// Pathwise activities whose source id is not an IRI are addressed as this prefix + source id.
+inline constexpr std::string_view kActivityUrnPrefix = "urn:pathwise:activity:";
 
 struct XapiMapping {
   // Verbs that can become evidence (last path segment of the verb id).

@@ -22,6 +22,12 @@ async function api(path, token, init = {}) {
   return body;
 }
 
+process.on("unhandledRejection", (e) => {
+  const detail = e?.response ? `${e.response.status} ${JSON.stringify(e.response.data)}` : "";
+  console.error(`xapi e2e: FAILED: ${e?.message ?? e} ${detail}`);
+  process.exit(1);
+});
+
 // The administrator finds a student, and an activity that student has evidence for.
 const login = await api("/api/v1/auth/login", null, {
   method: "POST",
@@ -42,7 +48,8 @@ const evidenceOf = async () => {
 };
 const before = await evidenceOf();
 assert.ok(before.length > 0, "the demo student has evidence");
-const activityIri = `sim-activity-${before[0].activity_id}`;
+// Demo activity source ids are not IRIs; xAPI reaches them as urn:pathwise:activity:<source id>.
+const activityIri = `urn:pathwise:activity:sim-activity-${before[0].activity_id}`;
 
 const actor = { objectType: "Agent", name: "E2E", mbox: `mailto:${student.email}` };
 const verb = { id: "http://adlnet.gov/expapi/verbs/answered", display: { "en-US": "answered" } };
