@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <ctime>
+#include <set>
 #include <thread>
 
 #include <httplib.h>
@@ -39,6 +41,17 @@ Result<std::int64_t> ParseInt(const std::string& text, const std::string& what) 
     return InvalidArgumentError("{}: expected an integer, got \"{}\"", what, text);
   }
   return v;
+}
+
+// RFC 7231 requires a Date header from origin servers (xAPI clients compare it with
+// X-Experience-API-Consistent-Through).
+std::string HttpDateNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -173,56 +186,144 @@ void ApiServer::AddRoutes(std::vector<Route> routes) {
   }
 }
 
-void ApiServer::Install(const Route& route) {
-  auto handler = [this, route](const httplib::Request& req, httplib::Response& res) {
-    const auto start = std::chrono::steady_clock::now();
-    int status = route.success_status;
-    nlohmann::json body;
-    Status failure;
-    ResponseExtras extras;
-    {
-      StorePool::Lease store = pool_.Acquire();
-      Result<Principal> who = policy_->Authenticate(req, *store);
-      // Stale or bad credentials do not lock anyone out of the public routes (health, login).
-      if (!who.ok() && route.access.scope == Scope::kPublic) who = Principal();
-      const Principal caller = who.ok() ? *who : Principal();
-      ApiRequest api(req, *store, caller, clock_, &extras);
-      if (!who.ok()) {
-        failure = who.status();
-      } else {
-        failure = policy_->Authorize(caller, route.access, api);
-        if (failure.ok()) {
-          Result<nlohmann::json> result = route.handler(api);
-          if (result.ok()) {
-            body = std::move(result).value();
-          } else {
-            failure = result.status();
-          }
+void ApiServer::Handle(const Route& route, const httplib::Request& req, httplib::Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  int status = route.success_status;
+  nlohmann::json body;
+  std::optional<RawResponse> raw;
+  Status failure;
+  ResponseExtras extras;
+  {
+    StorePool::Lease store = pool_.Acquire();
+    Result<Principal> who = policy_->Authenticate(req, *store);
+    // Stale or bad credentials do not lock anyone out of the public routes (health, login).
+    if (!who.ok() && route.access.scope == Scope::kPublic) who = Principal();
+    const Principal caller = who.ok() ? *who : Principal();
+    ApiRequest api(req, *store, caller, clock_, &extras);
+    if (!who.ok()) {
+      failure = who.status();
+    } else {
+      failure = policy_->Authorize(caller, route.access, api);
+      if (failure.ok() && route.raw) {
+        Result<RawResponse> result = route.raw(api);
+        if (result.ok()) {
+          raw = std::move(result).value();
+          status = raw->status;
+        } else {
+          failure = result.status();
+        }
+      } else if (failure.ok()) {
+        Result<nlohmann::json> result = route.handler(api);
+        if (result.ok()) {
+          body = std::move(result).value();
+        } else {
+          failure = result.status();
         }
       }
-      // Refusals are recorded too (a bad token on a student route as "anonymous").
-      const int outcome =
-          failure.ok() ? status : extras.status.value_or(HttpStatusFor(failure.code()));
-      Status audited = policy_->Audit(caller, route, api, outcome);
-      if (!audited.ok()) {
-        spdlog::error("{} {}: audit log write failed: {}", req.method, req.path,
-                      audited.ToString());
-        failure = InternalError("audit log write failed");
-        extras = ResponseExtras();
-      }
     }
-    if (!failure.ok()) {
-      status = HttpStatusFor(failure.code());
-      if (status >= 500) spdlog::error("{} {}: {}", req.method, req.path, failure.ToString());
-      body = ErrorBody(failure);
+    // Refusals are recorded too (a bad token on a student route as "anonymous").
+    const int outcome =
+        failure.ok() ? status : extras.status.value_or(HttpStatusFor(failure.code()));
+    Status audited = policy_->Audit(caller, route, api, outcome);
+    if (!audited.ok()) {
+      spdlog::error("{} {}: audit log write failed: {}", req.method, req.path,
+                    audited.ToString());
+      failure = InternalError("audit log write failed");
+      extras = ResponseExtras();
     }
-    if (extras.status) status = *extras.status;
-    for (auto& [name, value] : extras.headers) res.set_header(name, value);
+  }
+  if (!failure.ok()) {
+    raw.reset();
+    status = HttpStatusFor(failure.code());
+    if (status >= 500) spdlog::error("{} {}: {}", req.method, req.path, failure.ToString());
+    body = ErrorBody(failure);
+  }
+  if (extras.status) status = *extras.status;
+  for (const auto& [name, value] : route.headers) res.set_header(name, value);
+  for (auto& [name, value] : extras.headers) res.set_header(name, value);
+  res.set_header("Date", HttpDateNow());
+  if (raw) {
+    res.status = status;
+    if (!raw->content_type.empty()) res.set_content(std::move(raw->body), raw->content_type);
+  } else {
     SendJson(res, status, body);
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    // The path only: query strings may carry values that do not belong in logs.
-    spdlog::debug("{} {} {} {:.2f}ms", req.method, req.path, status, ms);
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // The path only: query strings may carry values that do not belong in logs.
+  spdlog::debug("{} {} {} {:.2f}ms", req.method, req.path, status, ms);
+}
+
+// The xAPI alternate request syntax: the request a POST ?method=M with form fields stands for.
+// InvalidArgument when it carries anything the syntax does not allow.
+Result<httplib::Request> AlternateRequest(const httplib::Request& post) {
+  httplib::Params url_params;
+  const std::size_t q = post.target.find('?');
+  if (q != std::string::npos) httplib::detail::parse_query_text(post.target.substr(q + 1), url_params);
+  for (const auto& [name, value] : url_params) {
+    (void)value;
+    if (name != "method") {
+      return InvalidArgumentError(
+          "alternate request syntax: query parameter {} must be sent as a form field", name);
+    }
+  }
+  const std::string method = post.get_param_value("method");
+  if (method != "GET" && method != "PUT" && method != "POST" && method != "DELETE") {
+    return InvalidArgumentError("alternate request syntax: method must be GET, PUT, POST or DELETE");
+  }
+  if (post.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) != 0) {
+    return InvalidArgumentError(
+        "alternate request syntax: Content-Type must be application/x-www-form-urlencoded");
+  }
+  httplib::Params form;
+  httplib::detail::parse_query_text(post.body, form);
+  httplib::Request out;
+  out.headers = post.headers;  // form fields below override these
+  out.headers.erase("Content-Type");
+  out.headers.erase("Content-Length");
+  out.method = method;
+  out.path = post.path;
+  out.remote_addr = post.remote_addr;
+  out.matches = post.matches;
+  static const std::set<std::string> kHeaders = {"Authorization", "X-Experience-API-Version",
+                                                 "Content-Type", "Content-Length", "If-Match",
+                                                 "If-None-Match"};
+  bool has_content = false;
+  for (const auto& [name, value] : form) {
+    if (kHeaders.contains(name)) {
+      out.headers.erase(name);
+      out.headers.emplace(name, value);
+    } else if (name == "content") {
+      out.body = value;
+      has_content = true;
+    } else {
+      out.params.emplace(name, value);
+    }
+  }
+  if ((method == "PUT" || method == "POST") && !has_content) {
+    return InvalidArgumentError("alternate request syntax: {} needs a form field \"content\"", method);
+  }
+  return out;
+}
+
+void ApiServer::Install(const Route& route) {
+  auto handler = [this, route](const httplib::Request& req, httplib::Response& res) {
+    if (route.alternate_syntax && req.has_param("method")) {
+      Result<httplib::Request> alt = AlternateRequest(req);
+      if (!alt.ok()) {
+        for (const auto& [name, value] : route.headers) res.set_header(name, value);
+        SendJson(res, 400, ErrorBody(alt.status()));
+        return;
+      }
+      for (const Route& r : routes_) {
+        if (r.method == alt->method && r.pattern == route.pattern) return Handle(r, *alt, res);
+      }
+      for (const auto& [name, value] : route.headers) res.set_header(name, value);
+      SendJson(res, 405, ErrorBody(InvalidArgumentError("{} is not supported on {}", alt->method,
+                                                        route.pattern)));
+      return;
+    }
+    Handle(route, req, res);
   };
   if (route.method == "GET") {
     http_->Get(route.pattern, handler);
@@ -234,6 +335,8 @@ void ApiServer::Install(const Route& route) {
     http_->Delete(route.pattern, handler);
   } else if (route.method == "PATCH") {
     http_->Patch(route.pattern, handler);
+  } else if (route.method == "OPTIONS") {
+    http_->Options(route.pattern, handler);
   }
 }
 

@@ -27,6 +27,7 @@
 namespace httplib {
 class Server;
 struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace pw::server {
@@ -118,12 +119,29 @@ class ApiRequest {
 
 using Handler = std::function<Result<nlohmann::json>(const ApiRequest&)>;
 
+// A response a raw handler shapes itself (xAPI: documents of any content type, multipart
+// bodies, empty 204s). An empty content_type sends no body.
+struct RawResponse {
+  int status = 200;
+  std::string content_type = {};
+  std::string body = {};
+};
+using RawHandler = std::function<Result<RawResponse>(const ApiRequest&)>;
+
+// A GET route also answers HEAD (same headers, no body).
 struct Route {
   std::string method;   // "GET", "POST", "PUT", "DELETE"
   std::string pattern;  // regex over the path, e.g. R"(/api/v1/students/(\d+))"
   Access access;
-  Handler handler;
+  Handler handler = nullptr;  // JSON routes
   int success_status = 200;
+  RawHandler raw = nullptr;  // set instead of `handler` by routes that shape their own body
+  // Headers sent with every response of the route, errors and refusals included.
+  std::vector<std::pair<std::string, std::string>> headers = {};
+  // A POST route that also accepts the xAPI alternate request syntax (Communication 1.3):
+  // POST <pattern>?method=GET|PUT|POST|DELETE with the headers, parameters and body as form
+  // fields, run as the route of that method and pattern (same authentication and policy).
+  bool alternate_syntax = false;
 };
 
 // Authentication and authorization, decided in one place for every route.
@@ -181,6 +199,7 @@ class ApiServer {
 
  private:
   void Install(const Route& route);
+  void Handle(const Route& route, const httplib::Request& req, httplib::Response& res);
   ServerOptions options_;
   StorePool& pool_;
   const Clock& clock_;

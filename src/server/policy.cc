@@ -351,7 +351,7 @@ Status RolePolicy::Audit(const Principal& who, const Route& route, const ApiRequ
 
 bool PolicyCovers(const Route& route) {
   static const std::set<std::string> kMethods = {"GET", "POST", "PUT", "DELETE", "PATCH"};
-  if (!kMethods.count(route.method) || !route.handler) return false;
+  if (!kMethods.count(route.method) || (!route.handler && !route.raw)) return false;
   const bool has_id = route.pattern.find(R"((\d+))") != std::string::npos;
   switch (route.access.scope) {
     case Scope::kPublic:

@@ -59,6 +59,7 @@
 namespace pw {
 
 class AccountStore;  // store/accounts.h
+class XapiStore;     // store/xapi_store.h
 
 enum class PutOutcome { kCreated, kUpdated, kUnchanged };
 
@@ -210,6 +211,8 @@ class Store {
   // ---- accounts, sessions, API clients, audit log (store/accounts.h); owned by the Store,
   // nullptr when the backend has none yet.
   virtual AccountStore* accounts() { return nullptr; }
+  // ---- the Learning Record Store (store/xapi_store.h); nullptr when the backend has none yet.
+  virtual XapiStore* xapi() { return nullptr; }
 };
 
 // Opens (and creates, for SQLite) the database named by `url`. Does not migrate. InvalidArgument

@@ -284,11 +284,83 @@ CREATE INDEX audit_log_by_actor ON audit_log(actor, id);
 CREATE INDEX audit_log_by_time ON audit_log(time_ms);
 )sql";
 
+// The Learning Record Store (store/xapi_store.h). Statements keep their JSON as sent (plus the
+// LRS-set id, stored, authority, version); the columns beside it are what GET filters on.
+// (actor_key, verb_id) answers the common "this learner's answers" query from the index alone;
+// the rowid (seq) is the storage order, so every index also orders by it. object_ref is the
+// target of a StatementRef object (voiding statements included): filters also match the
+// statements that refer to a matching one. Related agents and
+// activities (related_agents / related_activities) are rows of xapi_related keyed "A:<agent>"
+// or "O:<activity id>".
+constexpr std::string_view kSchemaV3Xapi = R"sql(
+CREATE TABLE xapi_statements (
+  seq              INTEGER PRIMARY KEY,
+  id               TEXT NOT NULL UNIQUE,
+  stored_ms        INTEGER NOT NULL,
+  actor_key        TEXT,
+  object_agent_key TEXT,
+  verb_id          TEXT NOT NULL,
+  object_activity  TEXT,
+  registration     TEXT,
+  voids            TEXT,
+  object_ref       TEXT,
+  voided           INTEGER NOT NULL DEFAULT 0,
+  evidence_count   INTEGER NOT NULL DEFAULT 0,
+  unmapped_reason  TEXT,
+  json             TEXT NOT NULL
+);
+CREATE INDEX xapi_statements_by_actor_verb ON xapi_statements(actor_key, verb_id);
+CREATE INDEX xapi_statements_by_object_agent ON xapi_statements(object_agent_key)
+  WHERE object_agent_key IS NOT NULL;
+CREATE INDEX xapi_statements_by_verb ON xapi_statements(verb_id);
+CREATE INDEX xapi_statements_by_activity ON xapi_statements(object_activity)
+  WHERE object_activity IS NOT NULL;
+CREATE INDEX xapi_statements_by_registration ON xapi_statements(registration)
+  WHERE registration IS NOT NULL;
+CREATE INDEX xapi_statements_by_object_ref ON xapi_statements(object_ref)
+  WHERE object_ref IS NOT NULL;
+CREATE INDEX xapi_statements_unmapped ON xapi_statements(evidence_count) WHERE evidence_count = 0;
+
+CREATE INDEX xapi_people_by_email ON people(lower(email)) WHERE role = 'student';
+
+CREATE TABLE xapi_related (
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE xapi_attachments (
+  sha2         TEXT PRIMARY KEY,
+  content_type TEXT NOT NULL,
+  content      BLOB NOT NULL
+);
+
+CREATE TABLE xapi_activities (
+  id         TEXT PRIMARY KEY,
+  definition TEXT NOT NULL
+);
+
+CREATE TABLE xapi_documents (
+  kind         INTEGER NOT NULL,
+  activity_id  TEXT NOT NULL,
+  agent_key    TEXT NOT NULL,
+  registration TEXT NOT NULL,
+  doc_id       TEXT NOT NULL,
+  content      BLOB NOT NULL,
+  content_type TEXT NOT NULL,
+  etag         TEXT NOT NULL,
+  updated_ms   INTEGER NOT NULL,
+  PRIMARY KEY (kind, activity_id, agent_key, registration, doc_id)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
     Migration{2, "accounts: users, sessions, API clients, login throttling, audit log",
               kSchemaV2Accounts},
+    Migration{3, "xAPI learning record store: statements, attachments, documents",
+              kSchemaV3Xapi},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -13,6 +13,7 @@
 
 #include "store/accounts.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/xapi_store.h"
 #include "store/store.h"
 #include "store/store_util.h"
 
@@ -101,6 +102,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Goal>> ListGoals(Id student_id) override;
 
   AccountStore* accounts() override;
+  XapiStore* xapi() override;  // sqlite_xapi.cc
 
   // The underlying connection, for tests and tools that need raw SQL.
   sqlite::SqliteDb& db() { return *db_; }
@@ -143,6 +145,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<sqlite::SqliteDb> db_;
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc, created on first use
+  std::unique_ptr<XapiStore> xapi_;  // sqlite_xapi.cc, created on first use
   store_util::TransactionNesting tx_;
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;

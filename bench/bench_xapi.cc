@@ -1,0 +1,414 @@
+// The Learning Record Store's two speed targets, each beside a raw-SQLite baseline run in the
+// same process:
+//
+// 1. ingest: batches of 1,000 realistic statements (JSON text in) through StoreStatements --
+//    validation, completion, statement -> evidence mapping, the statement rows with their
+//    indexes and related-agent/activity rows, and RecordEvidence -- into a SQLite file, one
+//    transaction per batch. Baseline: one prepared INSERT of the same statement rows (same
+//    table and indexes, no related rows, no evidence, no validation) per statement, one
+//    transaction per batch. Target: >= 50,000 statements/s.
+// 2. query: GET /xapi/statements?agent=...&verb=... over real HTTP (ApiServer, RolePolicy,
+//    Basic auth) on a file holding --rows statements (10 million by default; built by a bulk
+//    INSERT ... SELECT, the indexes created afterwards). Baseline: the same indexed SELECT run
+//    directly. Target: < 50 ms.
+//
+//   build/release/bench/bench_xapi [--batches N] [--rows R] [--queries Q] [--dir DIR]
+//                                   [--skip-ingest] [--skip-query]
+#include <fmt/core.h>
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/random.h"
+#include "ingest/xapi_mapping.h"
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/policy.h"
+#include "server/serve.h"
+#include "server/xapi_service.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+#include "store/xapi_store.h"
+
+namespace {
+
+using namespace pw;
+using json = nlohmann::json;
+using Clock_ = std::chrono::steady_clock;
+
+struct Args {
+  int batches = 50;        // ingest batches of 1,000
+  long rows = 10'000'000;  // statements for the query benchmark
+  int queries = 50;
+  std::string dir;
+  bool ingest = true, query = true;
+};
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "bench_xapi: %s\n", what.c_str());
+  std::exit(1);
+}
+void Check(const Status& s, const char* what) {
+  if (!s.ok()) Die(fmt::format("{}: {}", what, s.ToString()));
+}
+void CheckSql(sqlite3* db, int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    Die(fmt::format("{}: {}", what, sqlite3_errmsg(db)));
+  }
+}
+double Seconds(Clock_::time_point a, Clock_::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+constexpr int kStudents = 2000;
+constexpr int kActivities = 500;
+const char* kVerbs[] = {"answered", "completed", "passed", "failed", "experienced", "scored"};
+
+std::string Uuid(Rng& rng) {
+  return fmt::format("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", rng.Below(1ull << 32),
+                     rng.Below(1 << 16), rng.Below(1 << 12), rng.Below(1 << 12),
+                     rng.Below(1ull << 48));
+}
+
+// A statement as a learning app sends it: actor by mbox, an answered/... verb with display,
+// an interaction activity with a definition, a result, a registration and a parent course.
+std::string RealisticStatement(Rng& rng, std::int64_t base_ms) {
+  const int student = static_cast<int>(rng.Below(kStudents));
+  const int activity = static_cast<int>(rng.Below(kActivities));
+  const char* verb = kVerbs[rng.Below(6)];
+  json s = {
+      {"id", Uuid(rng)},
+      {"actor", {{"objectType", "Agent"}, {"name", fmt::format("Student {}", student)},
+                 {"mbox", fmt::format("mailto:s{}@school.example", student)}}},
+      {"verb", {{"id", fmt::format("http://adlnet.gov/expapi/verbs/{}", verb)},
+                {"display", {{"en-US", verb}}}}},
+      {"object", {{"objectType", "Activity"},
+                  {"id", fmt::format("https://app.example/items/{}", activity)},
+                  {"definition", {{"name", {{"en-US", fmt::format("Item {}", activity)}}},
+                                  {"type", "http://adlnet.gov/expapi/activities/cmi.interaction"},
+                                  {"interactionType", "choice"}}}}},
+      {"result", {{"success", rng.Bernoulli(0.6)},
+                  {"score", {{"scaled", rng.Uniform()}}},
+                  {"duration", fmt::format("PT{}S", 5 + rng.Below(120))}}},
+      {"context", {{"registration", Uuid(rng)},
+                   {"contextActivities",
+                    {{"parent", json::array({{{"id", "https://app.example/courses/math6"}}})}}},
+                   {"platform", "Example Math"}}},
+      {"timestamp", FormatTimestamp(Timestamp{base_ms + static_cast<std::int64_t>(rng.Below(86'400'000))})}};
+  return s.dump();
+}
+
+std::unique_ptr<Store> Open(const std::string& path) {
+  auto store = OpenStore("sqlite:" + path);
+  if (!store.ok()) Die(store.status().ToString());
+  Check((*store)->Migrate(), "migrate");
+  return std::move(store).value();
+}
+
+void BuildWorld(Store& store) {
+  Check(store.Transaction([&]() -> Status {
+    Org school{0, "sch", "School", OrgType::kSchool, kNoId};
+    PW_RETURN_IF_ERROR(store.PutOrg(school).status());
+    for (int i = 0; i < kStudents; ++i) {
+      Person p;
+      p.source_id = fmt::format("s-{}", i);
+      p.given_name = "S";
+      p.family_name = std::to_string(i);
+      p.role = Role::kStudent;
+      p.email = fmt::format("s{}@school.example", i);
+      p.grade = "6";
+      p.org_id = school.id;
+      PW_RETURN_IF_ERROR(store.PutPerson(p).status());
+    }
+    Framework fw{0, "fw", "Math", "math", "bench"};
+    PW_RETURN_IF_ERROR(store.PutFramework(fw).status());
+    std::vector<Id> comps;
+    for (int i = 0; i < 100; ++i) {
+      Competency c;
+      c.framework_id = fw.id;
+      c.code = fmt::format("C{}", i);
+      c.statement = "x";
+      PW_RETURN_IF_ERROR(store.PutCompetency(c).status());
+      comps.push_back(c.id);
+    }
+    for (int i = 0; i < kActivities; ++i) {
+      Activity a;
+      a.source_id = fmt::format("https://app.example/items/{}", i);
+      a.title = "Item";
+      a.competencies = {comps[i % 100]};
+      PW_RETURN_IF_ERROR(store.PutActivity(a).status());
+    }
+    return OkStatus();
+  }), "build world");
+}
+
+void BenchIngest(const Args& args, const std::filesystem::path& dir) {
+  Rng rng(20261126);
+  std::vector<std::vector<std::string>> batches(args.batches);
+  for (auto& b : batches) {
+    for (int i = 0; i < 1000; ++i) b.push_back(RealisticStatement(rng, 1'788'000'000'000));
+  }
+  const long total = static_cast<long>(args.batches) * 1000;
+  // Ours.
+  const std::string ours_path = (dir / "ingest.db").string();
+  auto store = Open(ours_path);
+  BuildWorld(*store);
+  SystemClock clock;
+  xapi::XapiMapping mapping;
+  mapping.source_system = "xapi:bench";
+  long evidence = 0, unmapped = 0;
+  std::vector<XapiStatementRow> baseline_rows;  // the same rows, for the baseline
+  const auto t0 = Clock_::now();
+  for (const auto& texts : batches) {
+    server::StatementBatch batch;
+    batch.is_batch = true;
+    batch.authority = server::ClientAuthority("bench");
+    for (const std::string& t : texts) batch.statements.push_back(json::parse(t));
+    auto stored = server::StoreStatements(*store, batch, mapping, clock);
+    if (!stored.ok()) Die(stored.status().ToString());
+    evidence += stored->evidence;
+    unmapped += stored->unmapped;
+  }
+  const double ours = Seconds(t0, Clock_::now());
+  // The rows as stored, read back for the baseline (same JSON and column values).
+  sqlite3* src;
+  CheckSql(nullptr, sqlite3_open(ours_path.c_str(), &src), "open");
+  std::string ddl;
+  {
+    sqlite3_stmt* st;
+    CheckSql(src, sqlite3_prepare_v2(src, "SELECT sql FROM sqlite_master WHERE tbl_name = "
+                                          "'xapi_statements' AND sql IS NOT NULL",
+                                     -1, &st, nullptr), "ddl");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      ddl += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+      ddl += ";\n";
+    }
+    sqlite3_finalize(st);
+  }
+  struct Raw {
+    std::string id, actor, verb, activity, registration, json;
+    std::int64_t stored;
+  };
+  std::vector<Raw> raw;
+  {
+    sqlite3_stmt* st;
+    CheckSql(src, sqlite3_prepare_v2(src, "SELECT id, actor_key, verb_id, object_activity, "
+                                          "registration, json, stored_ms FROM xapi_statements "
+                                          "ORDER BY seq", -1, &st, nullptr), "read");
+    auto text = [&](int c) {
+      const unsigned char* p = sqlite3_column_text(st, c);
+      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+    };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      raw.push_back({text(0), text(1), text(2), text(3), text(4), text(5), sqlite3_column_int64(st, 6)});
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(src);
+  // Baseline: a fresh file with the same table, indexes and pragmas.
+  const std::string base_path = (dir / "ingest-raw.db").string();
+  sqlite3* db;
+  CheckSql(nullptr, sqlite3_open(base_path.c_str(), &db), "open raw");
+  CheckSql(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                "PRAGMA cache_size=-65536;", nullptr, nullptr, nullptr), "pragmas");
+  CheckSql(db, sqlite3_exec(db, ddl.c_str(), nullptr, nullptr, nullptr), "ddl");
+  sqlite3_stmt* ins;
+  CheckSql(db, sqlite3_prepare_v2(db, "INSERT INTO xapi_statements(id, stored_ms, actor_key, "
+                                      "verb_id, object_activity, registration, json) VALUES "
+                                      "(?, ?, ?, ?, ?, ?, ?)", -1, &ins, nullptr), "prepare");
+  const auto t1 = Clock_::now();
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (i % 1000 == 0) CheckSql(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "begin");
+    const Raw& r = raw[i];
+    sqlite3_bind_text(ins, 1, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 2, r.stored);
+    sqlite3_bind_text(ins, 3, r.actor.data(), static_cast<int>(r.actor.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, r.verb.data(), static_cast<int>(r.verb.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 5, r.activity.data(), static_cast<int>(r.activity.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 6, r.registration.data(), static_cast<int>(r.registration.size()), SQLITE_STATIC);
+    sqlite3_bind_text(ins, 7, r.json.data(), static_cast<int>(r.json.size()), SQLITE_STATIC);
+    CheckSql(db, sqlite3_step(ins), "insert");
+    sqlite3_reset(ins);
+    if (i % 1000 == 999 || i + 1 == raw.size()) {
+      CheckSql(db, sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "commit");
+    }
+  }
+  const double base = Seconds(t1, Clock_::now());
+  sqlite3_finalize(ins);
+  sqlite3_close(db);
+  std::printf("ingest: %ld statements in batches of 1,000 (%ld evidence events, %ld unmapped)\n",
+              total, evidence, unmapped);
+  std::printf("  pathwise StoreStatements (validate + map + RecordEvidence): %9.0f statements/s\n",
+              total / ours);
+  std::printf("  raw SQLite INSERT of the same statement rows:               %9.0f statements/s\n",
+              total / base);
+  std::printf("  ratio (time ours / raw): %.2f   target >= 50,000 statements/s: %s\n", ours / base,
+              total / ours >= 50'000 ? "met" : "MISSED");
+}
+
+void BenchQuery(const Args& args, const std::filesystem::path& dir) {
+  const std::string path = (dir / "query.db").string();
+  {
+    auto store = Open(path);
+    auto client = server::CreateClient(*store, "bench", "xapi", SystemClock());
+    if (!client.ok()) Die(client.status().ToString());
+    Check(store->SetMeta("bench.key", client->record.key), "meta");
+    Check(store->SetMeta("bench.secret", client->secret), "meta");
+  }
+  sqlite3* db;
+  CheckSql(nullptr, sqlite3_open(path.c_str(), &db), "open");
+  CheckSql(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; "
+                                "PRAGMA cache_size=-262144;", nullptr, nullptr, nullptr), "pragmas");
+  // Drop the indexes, bulk insert, recreate them (the same DDL).
+  std::vector<std::string> indexes;
+  {
+    sqlite3_stmt* st;
+    CheckSql(db, sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                        "AND tbl_name = 'xapi_statements' AND sql IS NOT NULL",
+                                    -1, &st, nullptr), "indexes");
+    std::vector<std::string> names;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      names.push_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      indexes.push_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    }
+    sqlite3_finalize(st);
+    for (const auto& n : names) {
+      CheckSql(db, sqlite3_exec(db, ("DROP INDEX " + n).c_str(), nullptr, nullptr, nullptr), "drop");
+    }
+  }
+  const auto t0 = Clock_::now();
+  const std::string fill = fmt::format(R"sql(
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+    INSERT INTO xapi_statements(seq, id, stored_ms, actor_key, verb_id, object_activity, json)
+    SELECT i, printf('%08x-0000-4000-8000-%012x', i, i), 1788000000000 + i,
+           'mbox:mailto:s' || (i * 7919 % {}) || '@school.example',
+           'http://adlnet.gov/expapi/verbs/' || (CASE i % 6 WHEN 0 THEN 'answered' WHEN 1 THEN 'completed'
+             WHEN 2 THEN 'passed' WHEN 3 THEN 'failed' WHEN 4 THEN 'experienced' ELSE 'scored' END),
+           'https://app.example/items/' || (i % {}),
+           printf('{{"id":"%08x-0000-4000-8000-%012x","actor":{{"objectType":"Agent","mbox":"mailto:s%d@school.example"}},"verb":{{"id":"http://adlnet.gov/expapi/verbs/answered","display":{{"en-US":"answered"}}}},"object":{{"objectType":"Activity","id":"https://app.example/items/%d"}},"result":{{"success":true,"score":{{"scaled":0.5}}}},"timestamp":"2026-09-01T08:30:00.000Z","stored":"2026-09-01T08:30:00.000Z","authority":{{"objectType":"Agent","account":{{"homePage":"urn:pathwise:client","name":"bench"}}}},"version":"1.0.0"}}',
+                  i, i, i * 7919 % {}, i % {})
+    FROM n;
+  )sql", args.rows, 10'000, kActivities, 10'000, kActivities);
+  CheckSql(db, sqlite3_exec(db, fill.c_str(), nullptr, nullptr, nullptr), "fill");
+  for (const auto& sql : indexes) {
+    CheckSql(db, sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), "index");
+  }
+  CheckSql(db, sqlite3_exec(db, "ANALYZE", nullptr, nullptr, nullptr), "analyze");
+  std::printf("query: built %ld statements (10,000 agents, 6 verbs) in %.0f s\n", args.rows,
+              Seconds(t0, Clock_::now()));
+  // Baseline: the same indexed SELECT, run directly.
+  Rng rng(7);
+  std::vector<double> raw_ms;
+  sqlite3_stmt* q;
+  CheckSql(db, sqlite3_prepare_v2(db, "SELECT seq, id, json FROM xapi_statements WHERE voided = 0 "
+                                      "AND (actor_key = ?1 OR object_agent_key = ?1) AND verb_id = ?2 "
+                                      "ORDER BY seq DESC LIMIT 501", -1, &q, nullptr), "query");
+  long raw_rows = 0;
+  for (int i = 0; i < args.queries; ++i) {
+    const std::string agent = fmt::format("mbox:mailto:s{}@school.example", rng.Below(10'000));
+    const auto a = Clock_::now();
+    sqlite3_bind_text(q, 1, agent.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, "http://adlnet.gov/expapi/verbs/answered", -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW) ++raw_rows;
+    sqlite3_reset(q);
+    raw_ms.push_back(Seconds(a, Clock_::now()) * 1000);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  // Ours: the real server and HTTP.
+  auto pool = StorePool::Open("sqlite:" + path, 2);
+  if (!pool.ok()) Die(pool.status().ToString());
+  std::string key, secret;
+  {
+    StorePool::Lease s = (*pool)->Acquire();
+    key = **s->GetMeta("bench.key");
+    secret = **s->GetMeta("bench.secret");
+  }
+  SystemClock clock;
+  server::ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  server::AuthOptions auth;
+  server::ApiServer api(options, **pool, clock, std::make_unique<server::RolePolicy>(clock, auth));
+  api.AddRoutes(server::ServerRoutes(auth));
+  auto port = api.Bind();
+  if (!port.ok()) Die(port.status().ToString());
+  std::thread serving([&] { api.Serve().IgnoreError(); });
+  for (int i = 0; i < 10'000 && !api.running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  httplib::Client c("127.0.0.1", *port);
+  c.set_basic_auth(key, secret);
+  c.set_default_headers({{"X-Experience-API-Version", "1.0.3"}});
+  std::vector<double> http_ms;
+  long http_rows = 0;
+  Rng rng2(7);
+  for (int i = 0; i < args.queries; ++i) {
+    const std::string agent =
+        fmt::format(R"({{"mbox":"mailto:s{}@school.example"}})", rng2.Below(10'000));
+    const std::string url = "/xapi/statements?agent=" + httplib::detail::encode_query_param(agent) +
+                            "&verb=" + httplib::detail::encode_query_param("http://adlnet.gov/expapi/verbs/answered");
+    const auto a = Clock_::now();
+    auto r = c.Get(url);
+    http_ms.push_back(Seconds(a, Clock_::now()) * 1000);
+    if (!r || r->status != 200) Die("query failed: " + (r ? r->body : std::string("no response")));
+    http_rows += static_cast<long>(json::parse(r->body)["statements"].size());
+  }
+  api.Stop();
+  serving.join();
+  auto stats = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return std::pair(v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 95 / 100)]);
+  };
+  auto [raw_med, raw_p95] = stats(raw_ms);
+  auto [http_med, http_p95] = stats(http_ms);
+  std::printf("  GET /xapi/statements?agent&verb over HTTP: median %.2f ms, p95 %.2f ms (%.1f statements/answer)\n",
+              http_med, http_p95, static_cast<double>(http_rows) / args.queries);
+  std::printf("  raw indexed SELECT of the same rows:       median %.2f ms, p95 %.2f ms (%.1f rows)\n",
+              raw_med, raw_p95, static_cast<double>(raw_rows) / args.queries);
+  std::printf("  ratio (median ours / raw): %.1f   target < 50 ms: %s\n", http_med / raw_med,
+              http_p95 < 50 ? "met (p95)" : (http_med < 50 ? "met (median)" : "MISSED"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) Die(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--batches") args.batches = std::atoi(next().c_str());
+    else if (a == "--rows") args.rows = std::atol(next().c_str());
+    else if (a == "--queries") args.queries = std::atoi(next().c_str());
+    else if (a == "--dir") args.dir = next();
+    else if (a == "--skip-ingest") args.ingest = false;
+    else if (a == "--skip-query") args.query = false;
+    else Die("unknown argument " + a);
+  }
+  Check(server::InitCrypto(), "crypto");
+  std::filesystem::path dir = args.dir;
+  const bool temp = dir.empty();
+  if (temp) {
+    dir = std::filesystem::temp_directory_path() / fmt::format("bench_xapi_{}", ::getpid());
+  }
+  std::filesystem::create_directories(dir);
+  if (args.ingest) BenchIngest(args, dir);
+  if (args.query) BenchQuery(args, dir);
+  if (temp) std::filesystem::remove_all(dir);
+  return 0;
+}

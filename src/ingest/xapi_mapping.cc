@@ -1,0 +1,161 @@
+#include "ingest/xapi_mapping.h"
+
+#include <algorithm>
+
+#include "ingest/xapi_statement.h"
+#include "store/xapi_store.h"
+
+namespace pw::xapi {
+namespace {
+
+using json = nlohmann::json;
+
+std::string_view LastSegment(std::string_view iri) {
+  while (!iri.empty() && iri.back() == '/') iri.remove_suffix(1);
+  const std::size_t cut = iri.find_last_of("/#:");
+  return cut == std::string_view::npos ? iri : iri.substr(cut + 1);
+}
+
+}  // namespace
+
+Result<XapiMapping> ParseXapiMapping(std::string_view json_text, std::string_view what) {
+  XapiMapping m;
+  json j = json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("{}: expected a JSON object", what);
+  if (j.contains("verbs")) {
+    if (!j["verbs"].is_array()) return InvalidArgumentError("{}: verbs: expected an array of strings", what);
+    m.verbs.clear();
+    for (const json& v : j["verbs"]) {
+      if (!v.is_string()) return InvalidArgumentError("{}: verbs: expected an array of strings", what);
+      m.verbs.push_back(v.get<std::string>());
+    }
+  }
+  if (j.contains("account_home_page")) {
+    if (!j["account_home_page"].is_string()) {
+      return InvalidArgumentError("{}: account_home_page: expected a string", what);
+    }
+    m.account_home_page = j["account_home_page"].get<std::string>();
+  }
+  return m;
+}
+
+Result<XapiMapping> LoadXapiMapping(Store& store, std::string_view client_key) {
+  const std::string key = "xapi.mapping." + std::string(client_key);
+  PW_ASSIGN_OR_RETURN(std::optional<std::string> text, store.GetMeta(key));
+  XapiMapping m;
+  if (text) {
+    PW_ASSIGN_OR_RETURN(m, ParseXapiMapping(*text, "meta " + key));
+  }
+  m.source_system = "xapi:" + std::string(client_key);
+  return m;
+}
+
+Result<Id> StatementMapper::StudentOf(const json& actor, std::string* why) {
+  const std::string key = AgentKey(actor);
+  if (auto it = students_.find(key); it != students_.end()) {
+    if (it->second == kNoId) *why = "actor: no student matches " + key;
+    return it->second;
+  }
+  Id id = kNoId;
+  if (actor.contains("mbox")) {
+    XapiStore* lrs = store_.xapi();
+    if (lrs != nullptr) {
+      PW_ASSIGN_OR_RETURN(id, lrs->FindStudentByEmail(actor["mbox"].get<std::string>().substr(7)));
+    }
+  } else if (actor.contains("account")) {
+    const json& acc = actor["account"];
+    if (mapping_.account_home_page.empty() || acc["homePage"] == mapping_.account_home_page) {
+      PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(acc["name"].get<std::string>()));
+      if (p && p->role == Role::kStudent) id = p->id;
+    }
+  } else if (actor.contains("openid")) {
+    PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(actor["openid"].get<std::string>()));
+    if (p && p->role == Role::kStudent) id = p->id;
+  }
+  students_[key] = id;
+  if (id == kNoId) *why = "actor: no student matches " + key;
+  return id;
+}
+
+Result<MappedStatement> StatementMapper::Map(const json& s) {
+  MappedStatement out;
+  const std::string verb = s["verb"]["id"].get<std::string>();
+  const std::string_view name = LastSegment(verb);
+  if (std::find(mapping_.verbs.begin(), mapping_.verbs.end(), name) == mapping_.verbs.end()) {
+    out.unmapped_reason = "verb: " + verb + " is not an evidence verb";
+    return out;
+  }
+  const json& object = s["object"];
+  if (object.value("objectType", json("Activity")) != "Activity") {
+    out.unmapped_reason = "object: not an Activity";
+    return out;
+  }
+  // The outcome.
+  EvidenceEvent e;
+  bool have = false;
+  if (s.contains("result")) {
+    const json& r = s["result"];
+    if (r.contains("score") && r["score"].contains("scaled")) {
+      e.kind = OutcomeKind::kScore;
+      e.score = std::clamp(r["score"]["scaled"].get<double>(), 0.0, 1.0);
+      have = true;
+    } else if (r.contains("score") && r["score"].contains("raw") && r["score"].contains("min") &&
+               r["score"].contains("max") &&
+               r["score"]["max"].get<double>() > r["score"]["min"].get<double>()) {
+      const double lo = r["score"]["min"].get<double>(), hi = r["score"]["max"].get<double>();
+      e.kind = OutcomeKind::kScore;
+      e.score = std::clamp((r["score"]["raw"].get<double>() - lo) / (hi - lo), 0.0, 1.0);
+      have = true;
+    } else if (r.contains("success")) {
+      const bool ok = r["success"].get<bool>();
+      e.kind = ok ? OutcomeKind::kCorrect : OutcomeKind::kIncorrect;
+      e.score = ok ? 1.0 : 0.0;
+      have = true;
+    }
+  }
+  if (!have && (name == "passed" || name == "mastered" || name == "failed")) {
+    const bool ok = name != "failed";
+    e.kind = ok ? OutcomeKind::kCorrect : OutcomeKind::kIncorrect;
+    e.score = ok ? 1.0 : 0.0;
+    have = true;
+  }
+  if (!have) {
+    out.unmapped_reason = "result: no score or success to use as evidence";
+    return out;
+  }
+  const std::string activity_id = object["id"].get<std::string>();
+  auto cached = activities_.find(activity_id);
+  if (cached == activities_.end()) {
+    PW_ASSIGN_OR_RETURN(std::optional<Activity> a, store_.FindActivityBySourceId(activity_id));
+    if (!a && activity_id.starts_with(kActivityUrnPrefix)) {
+      PW_ASSIGN_OR_RETURN(a, store_.FindActivityBySourceId(
+                                 std::string_view(activity_id).substr(kActivityUrnPrefix.size())));
+    }
+    cached = activities_.emplace(activity_id, std::move(a)).first;
+  }
+  if (!cached->second) {
+    out.unmapped_reason = "object: no Pathwise activity has source id " + activity_id;
+    return out;
+  }
+  PW_ASSIGN_OR_RETURN(Id student, StudentOf(s["actor"], &out.unmapped_reason));
+  if (student == kNoId) return out;
+  const std::string& time = s.contains("timestamp") ? s["timestamp"].get_ref<const std::string&>()
+                                                    : s["stored"].get_ref<const std::string&>();
+  std::optional<Timestamp> t = ParseXapiTimestamp(time);
+  e.time = t.value_or(Timestamp{0});
+  e.student_id = student;
+  e.activity_id = cached->second->id;
+  e.source_system = mapping_.source_system;
+  e.source_record = s.value("id", std::string());
+  if (cached->second->competencies.empty()) {
+    out.events.push_back(e);
+  } else {
+    for (Id c : cached->second->competencies) {
+      e.competency_id = c;
+      out.events.push_back(e);
+    }
+  }
+  return out;
+}
+
+}  // namespace pw::xapi

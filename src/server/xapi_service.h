@@ -1,0 +1,54 @@
+// Storing xAPI statements: the one path the /xapi/statements resource and
+// `pathwise import xapi` share. Validates every statement (nothing is stored when one fails),
+// completes them (id, stored, timestamp, authority, version), applies voiding, keeps their
+// attachments, maps them to evidence (ingest/xapi_mapping.h) and records that evidence
+// (RecordEvidence) in the same transaction as the statements.
+//
+//   StatementBatch batch{.statements = parsed, .authority = ClientAuthority(key)};
+//   PW_ASSIGN_OR_RETURN(StoredBatch stored, StoreStatements(store, batch, mapping, clock));
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "ingest/xapi_mapping.h"
+#include "store/store.h"
+
+namespace pw::server {
+
+struct StatementBatch {
+  std::vector<nlohmann::json> statements;
+  nlohmann::json authority;  // set on statements that have none (null: leave them without)
+  // Attachment payloads sent with the statements (multipart/mixed), by SHA-256 hex.
+  std::map<std::string, std::string> payloads;
+  // How each statement is named in errors: "statement" for one, "statements[i]" for a batch.
+  bool is_batch = false;
+};
+
+struct StoredBatch {
+  std::vector<std::string> ids;  // in request order
+  int stored = 0;                // new rows (a resent identical statement is not stored twice)
+  int evidence = 0;              // evidence events recorded
+  int unmapped = 0;              // stored statements that did not become evidence
+  std::vector<std::string> unmapped_reasons;  // one per unmapped statement, in order
+};
+
+// InvalidArgument (400) for a statement that breaks a rule, naming it and the field;
+// AlreadyExists (409) when an id is stored with different content.
+Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
+                                    const xapi::XapiMapping& mapping, const Clock& clock);
+
+// The authority of an API client: an Agent with account {homePage: "urn:pathwise:client",
+// name: key}.
+nlohmann::json ClientAuthority(std::string_view client_key);
+
+// Validates the JWS signature attachment of a signed statement (RFC 7515 compact form, an
+// RS256/384/512 header, a payload equal to the statement). InvalidArgument otherwise.
+Status CheckSignature(const nlohmann::json& statement, std::string_view jws, std::string_view path);
+
+}  // namespace pw::server

@@ -1,0 +1,355 @@
+// The SQLite implementation of XapiStore (store/xapi_store.h), sharing the SqliteStore's
+// connection and transactions. Tables: migration 3 in migrations.cc.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_util.h"
+#include "store/xapi_store.h"
+
+namespace pw {
+namespace {
+
+using sqlite::OptText;
+using sqlite::Stmt;
+
+constexpr char kRowColumns[] = "seq, id, json, stored_ms, voided, evidence_count, unmapped_reason";
+constexpr char kRowColumnsS[] =
+    "s.seq, s.id, s.json, s.stored_ms, s.voided, s.evidence_count, s.unmapped_reason";
+
+XapiStatementRow ReadRow(const Stmt& st) {
+  XapiStatementRow r;
+  r.seq = st.Int(0);
+  r.id = st.Text(1);
+  r.json = st.Text(2);
+  r.stored = Timestamp{st.Int(3)};
+  r.voided = st.Int(4) != 0;
+  r.evidence_count = static_cast<int>(st.Int(5));
+  r.unmapped_reason = st.Text(6);
+  return r;
+}
+
+class SqliteXapi final : public XapiStore {
+ public:
+  SqliteXapi(Store& store, sqlite::SqliteDb& db) : store_(store), db_(db) {}
+
+  Status InsertStatements(std::span<XapiStatementRow> rows) override {
+    return store_.Transaction([&]() -> Status {
+      PW_ASSIGN_OR_RETURN(
+          Stmt ins,
+          db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor_key, object_agent_key, "
+                      "verb_id, object_activity, registration, voids, object_ref, evidence_count, "
+                      "unmapped_reason, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      PW_ASSIGN_OR_RETURN(Stmt rel,
+                          db_.Prepare("INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)"));
+      std::string key;
+      for (XapiStatementRow& r : rows) {
+        ins.Reset();
+        ins.Bind(r.id, r.stored.millis, OptText{r.actor_key}, OptText{r.object_agent_key},
+                 r.verb_id, OptText{r.object_activity}, OptText{r.registration}, OptText{r.voids},
+                 OptText{r.object_ref}, r.evidence_count, OptText{r.unmapped_reason}, r.json);
+        Status s = ins.Run();
+        if (!s.ok()) {
+          if (s.message().find("UNIQUE") != std::string::npos) {
+            return AlreadyExistsError("statement {} is already stored", r.id);
+          }
+          return s;
+        }
+        r.seq = db_.LastInsertId();
+        for (const std::string& a : r.related_agents) {
+          key.assign("A:").append(a);
+          rel.Reset();
+          rel.Bind(key, r.seq);
+          PW_RETURN_IF_ERROR(rel.Run());
+        }
+        for (const std::string& a : r.related_activities) {
+          key.assign("O:").append(a);
+          rel.Reset();
+          rel.Bind(key, r.seq);
+          PW_RETURN_IF_ERROR(rel.Run());
+        }
+      }
+      return OkStatus();
+    });
+  }
+
+  Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) override {
+    PW_ASSIGN_OR_RETURN(
+        Stmt st, db_.Prepare(fmt::format("SELECT {} FROM xapi_statements WHERE id = ?", kRowColumns)));
+    st.Bind(id);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<XapiStatementRow>();
+    return std::optional<XapiStatementRow>(ReadRow(st));
+  }
+
+  Status MarkVoided(std::string_view id) override {
+    return db_.Run("UPDATE xapi_statements SET voided = 1 WHERE id = ?", id);
+  }
+
+  Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& q) override {
+    PW_RETURN_IF_ERROR(store_util::CheckPage(PageRequest{.after = 0, .limit = q.limit}));
+    using Arg = std::variant<std::int64_t, std::string>;
+    // The agent/verb/activity/registration condition, on the table alias that replaces "$.".
+    std::vector<Arg> match_args;
+    std::string match;
+    auto add = [&](const std::string& cond) { match += (match.empty() ? "" : " AND ") + cond; };
+    if (q.agent_key) {
+      if (q.related_agents) {
+        add("$.seq IN (SELECT seq FROM xapi_related WHERE key = ?)");
+        match_args.emplace_back("A:" + *q.agent_key);
+      } else {
+        add("($.actor_key = ? OR $.object_agent_key = ?)");
+        match_args.emplace_back(*q.agent_key);
+        match_args.emplace_back(*q.agent_key);
+      }
+    }
+    if (q.verb_id) {
+      add("$.verb_id = ?");
+      match_args.emplace_back(*q.verb_id);
+    }
+    if (q.activity_id) {
+      if (q.related_activities) {
+        add("$.seq IN (SELECT seq FROM xapi_related WHERE key = ?)");
+        match_args.emplace_back("O:" + *q.activity_id);
+      } else {
+        add("$.object_activity = ?");
+        match_args.emplace_back(*q.activity_id);
+      }
+    }
+    if (q.registration) {
+      add("$.registration = ?");
+      match_args.emplace_back(*q.registration);
+    }
+    // Time, order and page conditions on the returned row `s`.
+    std::vector<Arg> page_args;
+    std::string page = "s.voided = 0";
+    if (q.since) {
+      page += " AND s.stored_ms > ?";
+      page_args.emplace_back(q.since->millis);
+    }
+    if (q.until) {
+      page += " AND s.stored_ms <= ?";
+      page_args.emplace_back(q.until->millis);
+    }
+    if (q.cursor) {
+      page += q.ascending ? " AND s.seq > ?" : " AND s.seq < ?";
+      page_args.emplace_back(*q.cursor);
+    }
+    if (q.max_seq) {
+      page += " AND s.seq <= ?";
+      page_args.emplace_back(*q.max_seq);
+    }
+    const char* order = q.ascending ? "ASC" : "DESC";
+    std::vector<XapiStatementRow> rows;
+    auto run = [&](const std::string& sql, const std::vector<Arg>& first,
+                   const std::vector<Arg>& second) -> Status {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
+      int i = 1;
+      for (const auto* args : {&first, &second}) {
+        for (const Arg& a : *args) std::visit([&](const auto& v) { st.BindOne(i++, v); }, a);
+      }
+      while (true) {
+        PW_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        rows.push_back(ReadRow(st));
+      }
+      return OkStatus();
+    };
+    auto on = [&](char alias) {
+      std::string out = match;
+      for (char& c : out) {
+        if (c == '$') c = alias;
+      }
+      return out;
+    };
+    PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s WHERE {}{}{} ORDER BY "
+                                       "s.seq {} LIMIT {}",
+                                       kRowColumnsS, page, match.empty() ? "" : " AND ",
+                                       on('s'), order, q.limit + 1),
+                           page_args, match_args));
+    if (!match.empty()) {
+      // Statements referring to a matching statement (StatementRef objects, voids included).
+      const std::size_t direct_rows = rows.size();
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
+                                         "ON t.id = s.object_ref WHERE s.object_ref IS NOT NULL AND {} AND {} ORDER BY s.seq "
+                                         "{} LIMIT {}",
+                                         kRowColumnsS, page, on('t'), order, q.limit + 1),
+                             page_args, match_args));
+      if (rows.size() > direct_rows) {
+        std::sort(rows.begin(), rows.end(), [&](const XapiStatementRow& a, const XapiStatementRow& b) {
+          return q.ascending ? a.seq < b.seq : a.seq > b.seq;
+        });
+        rows.erase(std::unique(rows.begin(), rows.end(),
+                               [](const XapiStatementRow& a, const XapiStatementRow& b) {
+                                 return a.seq == b.seq;
+                               }),
+                   rows.end());
+      }
+    }
+    XapiStatementPage out;
+    if (static_cast<int>(rows.size()) > q.limit) {
+      rows.resize(static_cast<std::size_t>(q.limit));
+      out.next_cursor = rows.back().seq;
+    }
+    out.rows = std::move(rows);
+    return out;
+  }
+
+  Result<std::int64_t> LastSeq() override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT coalesce(max(seq), 0) FROM xapi_statements"));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : 0;
+  }
+
+  Result<std::vector<XapiStatementRow>> ListUnmapped(int limit) override {
+    PW_ASSIGN_OR_RETURN(
+        Stmt st, db_.Prepare(fmt::format("SELECT {} FROM xapi_statements WHERE evidence_count = 0 "
+                                         "ORDER BY seq DESC LIMIT ?",
+                                         kRowColumns)));
+    st.Bind(limit);
+    std::vector<XapiStatementRow> out;
+    while (true) {
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out.push_back(ReadRow(st));
+    }
+    return out;
+  }
+
+  Result<std::int64_t> CountUnmapped() override {
+    PW_ASSIGN_OR_RETURN(Stmt st,
+                        db_.Prepare("SELECT count(*) FROM xapi_statements WHERE evidence_count = 0"));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : 0;
+  }
+
+  Result<Id> FindStudentByEmail(std::string_view email) override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT id FROM people WHERE lower(email) = lower(?) "
+                                             "AND role = 'student' ORDER BY id LIMIT 1"));
+    st.Bind(email);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : kNoId;
+  }
+
+  Status PutAttachment(const XapiAttachment& a) override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("INSERT OR IGNORE INTO xapi_attachments(sha2, "
+                                             "content_type, content) VALUES (?, ?, ?)"));
+    st.Bind(a.sha2, a.content_type);
+    sqlite3_bind_blob(st.handle(), 3, a.content.data(), static_cast<int>(a.content.size()),
+                      SQLITE_TRANSIENT);
+    return st.Run();
+  }
+
+  Result<std::optional<XapiAttachment>> GetAttachment(std::string_view sha2) override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT sha2, content_type, content FROM "
+                                             "xapi_attachments WHERE sha2 = ?"));
+    st.Bind(sha2);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<XapiAttachment>();
+    XapiAttachment a;
+    a.sha2 = st.Text(0);
+    a.content_type = st.Text(1);
+    a.content = Blob(st, 2);
+    return std::optional<XapiAttachment>(std::move(a));
+  }
+
+  Status PutActivityDefinition(std::string_view activity_id, std::string_view json) override {
+    return db_.Run(
+        "INSERT INTO xapi_activities(id, definition) VALUES (?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition",
+        activity_id, json);
+  }
+
+  Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT definition FROM xapi_activities WHERE id = ?"));
+    st.Bind(activity_id);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(st.Text(0));
+  }
+
+  Result<std::optional<XapiDocument>> GetDocument(const XapiDocKey& k) override {
+    PW_ASSIGN_OR_RETURN(
+        Stmt st, db_.Prepare("SELECT content, content_type, etag, updated_ms FROM xapi_documents "
+                             "WHERE kind = ? AND activity_id = ? AND agent_key = ? AND "
+                             "registration = ? AND doc_id = ?"));
+    st.Bind(static_cast<int>(k.kind), k.activity_id, k.agent_key, k.registration, k.doc_id);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<XapiDocument>();
+    XapiDocument d;
+    d.content = Blob(st, 0);
+    d.content_type = st.Text(1);
+    d.etag = st.Text(2);
+    d.updated = Timestamp{st.Int(3)};
+    return std::optional<XapiDocument>(std::move(d));
+  }
+
+  Status PutDocument(const XapiDocKey& k, const XapiDocument& d) override {
+    PW_ASSIGN_OR_RETURN(
+        Stmt st,
+        db_.Prepare("INSERT INTO xapi_documents(kind, activity_id, agent_key, registration, doc_id, "
+                    "content, content_type, etag, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(kind, activity_id, agent_key, registration, doc_id) DO UPDATE SET "
+                    "content = excluded.content, content_type = excluded.content_type, "
+                    "etag = excluded.etag, updated_ms = excluded.updated_ms"));
+    st.Bind(static_cast<int>(k.kind), k.activity_id, k.agent_key, k.registration, k.doc_id);
+    sqlite3_bind_blob(st.handle(), 6, d.content.data(), static_cast<int>(d.content.size()),
+                      SQLITE_TRANSIENT);
+    st.BindOne(7, d.content_type);
+    st.BindOne(8, d.etag);
+    st.BindOne(9, d.updated.millis);
+    return st.Run();
+  }
+
+  Status DeleteDocuments(const XapiDocKey& k) override {
+    if (!k.doc_id.empty()) {
+      return db_.Run(
+          "DELETE FROM xapi_documents WHERE kind = ? AND activity_id = ? AND agent_key = ? AND "
+          "registration = ? AND doc_id = ?",
+          static_cast<int>(k.kind), k.activity_id, k.agent_key, k.registration, k.doc_id);
+    }
+    return db_.Run(
+        "DELETE FROM xapi_documents WHERE kind = ? AND activity_id = ? AND agent_key = ? AND "
+        "registration = ?",
+        static_cast<int>(k.kind), k.activity_id, k.agent_key, k.registration);
+  }
+
+  Result<std::vector<std::string>> ListDocumentIds(const XapiDocKey& k,
+                                                   std::optional<Timestamp> since) override {
+    PW_ASSIGN_OR_RETURN(
+        Stmt st, db_.Prepare("SELECT doc_id FROM xapi_documents WHERE kind = ? AND activity_id = ? "
+                             "AND agent_key = ? AND registration = ? AND updated_ms > ? "
+                             "ORDER BY doc_id"));
+    st.Bind(static_cast<int>(k.kind), k.activity_id, k.agent_key, k.registration,
+            since ? since->millis : std::numeric_limits<std::int64_t>::min());
+    std::vector<std::string> out;
+    while (true) {
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out.push_back(st.Text(0));
+    }
+    return out;
+  }
+
+ private:
+  static std::string Blob(const Stmt& st, int col) {
+    const void* p = sqlite3_column_blob(st.handle(), col);
+    const int n = sqlite3_column_bytes(st.handle(), col);
+    return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+  }
+
+  Store& store_;
+  sqlite::SqliteDb& db_;
+};
+
+}  // namespace
+
+XapiStore* SqliteStore::xapi() {
+  if (!xapi_) xapi_ = std::make_unique<SqliteXapi>(*this, *db_);
+  return xapi_.get();
+}
+
+}  // namespace pw

@@ -1,0 +1,139 @@
+// The Learning Record Store's data: xAPI statements (with voiding), attachments, the three
+// document resources (state, activity profile, agent profile) and the activity definitions.
+// The server (server/xapi_*.cc) decides what the rows mean; this interface only stores them.
+//
+//   XapiStore* lrs = store.xapi();   // nullptr for a backend without one (the server answers 503)
+//   PW_RETURN_IF_ERROR(store.Transaction([&] { return lrs->InsertStatements(rows); }));
+//
+// Same threading contract as Store (one connection, one thread at a time); every write is
+// atomic and joins Store::Transaction. Statements are immutable: a row is never updated except
+// for its `voided` flag.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace pw {
+
+// One statement as stored. The query columns are derived from the JSON by the caller
+// (ingest/xapi_statement.h) so that the store never parses JSON.
+struct XapiStatementRow {
+  std::int64_t seq = 0;  // storage order (filled in by InsertStatements)
+  std::string id;        // UUID, lower case
+  std::string json;      // the full statement as stored (id, stored, authority, version set)
+  Timestamp stored;
+  std::string actor_key;         // xapi::AgentKey of the actor ("" for an anonymous group)
+  std::string object_agent_key;  // of an Agent/Group object, else ""
+  std::string verb_id;
+  std::string object_activity;   // id of an Activity object, else ""
+  std::string registration;      // context.registration, or ""
+  std::string voids;             // the statement id a voiding statement voids, else ""
+  std::string object_ref;        // the statement id of a StatementRef object, else ""
+  std::vector<std::string> related_agents;      // xapi::RelatedAgentKeys
+  std::vector<std::string> related_activities;  // xapi::RelatedActivityIds
+  // The evidence the statement became (0 = did not map) and why it did not map ("" if it did).
+  int evidence_count = 0;
+  std::string unmapped_reason;
+  bool voided = false;  // read back only
+};
+
+// GET /xapi/statements filters; unset fields do not filter. Rows voided by another statement
+// are never returned. A statement whose object is a StatementRef also matches the agent, verb,
+// activity and registration filters when the statement it refers to does (one level; the
+// target may be voided).
+struct XapiStatementQuery {
+  std::optional<std::string> agent_key;
+  bool related_agents = false;
+  std::optional<std::string> verb_id;
+  std::optional<std::string> activity_id;
+  bool related_activities = false;
+  std::optional<std::string> registration;
+  std::optional<Timestamp> since;  // stored after (exclusive)
+  std::optional<Timestamp> until;  // stored at or before (inclusive)
+  bool ascending = false;
+  int limit = 100;                      // 1..10000
+  std::optional<std::int64_t> cursor;   // continue after this seq (the page's last)
+  std::optional<std::int64_t> max_seq;  // ignore rows stored after the first page was read
+};
+
+struct XapiStatementPage {
+  std::vector<XapiStatementRow> rows;  // seq, id, json, stored, voided
+  std::optional<std::int64_t> next_cursor;
+};
+
+// The three document resources.
+enum class XapiDocKind { kState, kActivityProfile, kAgentProfile };
+
+// Which document (or, with an empty doc_id, which set of documents).
+struct XapiDocKey {
+  XapiDocKind kind = XapiDocKind::kState;
+  std::string activity_id;   // state, activity profile
+  std::string agent_key;     // state, agent profile
+  std::string registration;  // state ("" = none)
+  std::string doc_id;        // stateId / profileId
+};
+
+struct XapiDocument {
+  std::string content;
+  std::string content_type;
+  std::string etag;  // hex SHA-1 of content (the server computes it)
+  Timestamp updated;
+};
+
+struct XapiAttachment {
+  std::string sha2;
+  std::string content_type;
+  std::string content;
+};
+
+class XapiStore {
+ public:
+  virtual ~XapiStore() = default;
+
+  // ---- statements
+  // Inserts all rows (seq filled in) and the related-agent/activity index rows. AlreadyExists
+  // naming the id when a row with the same id is stored; nothing is written then.
+  virtual Status InsertStatements(std::span<XapiStatementRow> rows) = 0;
+  // The stored statement with this id (voided flag included), or nullopt.
+  virtual Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) = 0;
+  // Marks the statement voided (no error when absent or already voided).
+  virtual Status MarkVoided(std::string_view id) = 0;
+  virtual Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& query) = 0;
+  // The highest seq stored so far (0 when none).
+  virtual Result<std::int64_t> LastSeq() = 0;
+  // Statements that did not become evidence, newest first.
+  virtual Result<std::vector<XapiStatementRow>> ListUnmapped(int limit) = 0;
+  virtual Result<std::int64_t> CountUnmapped() = 0;
+
+  // ---- statement -> evidence lookups
+  // The student (role student) whose email is `email` (case-insensitive), or kNoId.
+  virtual Result<Id> FindStudentByEmail(std::string_view email) = 0;
+
+  // ---- attachments, content-addressed by SHA-256 (inserting a known hash is a no-op)
+  virtual Status PutAttachment(const XapiAttachment& attachment) = 0;
+  virtual Result<std::optional<XapiAttachment>> GetAttachment(std::string_view sha2) = 0;
+
+  // ---- activity definitions (GET /xapi/activities): the latest definition sent wins
+  virtual Status PutActivityDefinition(std::string_view activity_id, std::string_view json) = 0;
+  virtual Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) = 0;
+
+  // ---- documents
+  virtual Result<std::optional<XapiDocument>> GetDocument(const XapiDocKey& key) = 0;
+  virtual Status PutDocument(const XapiDocKey& key, const XapiDocument& doc) = 0;
+  // Deletes one document (key.doc_id set) or, for state only, every state of the
+  // activity/agent/registration (doc_id empty). No error when nothing matched.
+  virtual Status DeleteDocuments(const XapiDocKey& key) = 0;
+  // The doc ids under key (doc_id ignored) updated after `since` (when set), ascending.
+  virtual Result<std::vector<std::string>> ListDocumentIds(const XapiDocKey& key,
+                                                           std::optional<Timestamp> since) = 0;
+};
+
+}  // namespace pw

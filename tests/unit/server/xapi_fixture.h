@@ -1,0 +1,126 @@
+// A real Pathwise server (ApiServer + RolePolicy + every route) on a real SQLite file, with one
+// xAPI API client, one student (ada@school.example, sourcedId "s-ada"), and one activity
+// (https://pathwise.example/activities/frac-1) aligned to one competency. Shared by the xAPI
+// server tests.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/policy.h"
+#include "server/serve.h"
+#include "store/store.h"
+#include "store/xapi_store.h"
+#include "testing/test_util.h"
+
+namespace pw::server {
+
+class XapiServerTest : public ::testing::Test {
+ protected:
+  using json = nlohmann::json;
+  static constexpr const char* kActivity = "https://pathwise.example/activities/frac-1";
+
+  void SetUp() override {
+    PW_ASSERT_OK(InitCrypto());
+    url_ = "sqlite:" + dir_.File("lrs.db");
+    auto opened = OpenStore(url_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    PW_ASSERT_OK(store_->Migrate());
+    Org school{0, "sch", "School", OrgType::kSchool, kNoId};
+    PW_ASSERT_OK(store_->PutOrg(school));
+    Person ada;
+    ada.source_id = "s-ada";
+    ada.given_name = "Ada";
+    ada.family_name = "L";
+    ada.role = Role::kStudent;
+    ada.email = "ada@school.example";
+    ada.grade = "6";
+    ada.org_id = school.id;
+    PW_ASSERT_OK(store_->PutPerson(ada));
+    student_ = ada.id;
+    Framework fw{0, "fw", "Math", "math", "test"};
+    PW_ASSERT_OK(store_->PutFramework(fw));
+    Competency c;
+    c.framework_id = fw.id;
+    c.code = "6.NS.1";
+    c.statement = "Divide fractions";
+    PW_ASSERT_OK(store_->PutCompetency(c));
+    competency_ = c.id;
+    Activity a;
+    a.source_id = kActivity;
+    a.title = "Fractions 1";
+    a.competencies = {c.id};
+    PW_ASSERT_OK(store_->PutActivity(a));
+    activity_ = a.id;
+    auto client = CreateClient(*store_, "Math app", "xapi", clock_);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    key_ = client->record.key;
+    secret_ = client->secret;
+
+    auto pool = StorePool::Open(url_, 4);
+    ASSERT_TRUE(pool.ok()) << pool.status().ToString();
+    pool_ = std::move(pool).value();
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 4;
+    AuthOptions auth;
+    auth.password_cost = PasswordCost::Minimum();
+    server_ = std::make_unique<ApiServer>(options, *pool_, clock_,
+                                          std::make_unique<RolePolicy>(clock_, auth));
+    server_->AddRoutes(ServerRoutes(auth));
+    auto port = server_->Bind();
+    ASSERT_TRUE(port.ok());
+    port_ = *port;
+    thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
+    for (int i = 0; i < 10'000 && !server_->running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  httplib::Client Client(bool auth = true) {
+    httplib::Client c("127.0.0.1", port_);
+    if (auth) c.set_basic_auth(key_, secret_);
+    c.set_default_headers({{"X-Experience-API-Version", "1.0.3"}});
+    return c;
+  }
+
+  static json Statement(const std::string& verb = "answered", bool success = true,
+                        const std::string& mbox = "mailto:ada@school.example") {
+    return json{{"actor", {{"objectType", "Agent"}, {"mbox", mbox}}},
+                {"verb", {{"id", "http://adlnet.gov/expapi/verbs/" + verb},
+                          {"display", {{"en-US", verb}}}}},
+                {"object", {{"objectType", "Activity"}, {"id", kActivity}}},
+                {"result", {{"success", success}}}};
+  }
+
+  static std::string Q(const std::string& text) { return httplib::detail::encode_query_param(text); }
+
+  XapiStore& Lrs() { return *store_->xapi(); }
+
+  testing::TempDir dir_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<StorePool> pool_;
+  SystemClock clock_;
+  std::unique_ptr<ApiServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::string key_, secret_;
+  Id student_ = kNoId, competency_ = kNoId, activity_ = kNoId;
+};
+
+}  // namespace pw::server

@@ -1,0 +1,211 @@
+// The statements resource over real HTTP against a real server on a real SQLite file: the
+// rules the ADL conformance suite checks, and the statement -> evidence path.
+#include <set>
+
+#include "server/xapi_http.h"
+#include "xapi_fixture.h"
+
+namespace pw::server {
+namespace {
+
+using json = nlohmann::json;
+
+std::string ErrorMessage(const httplib::Result& r) {
+  json body = json::parse(r->body, nullptr, false);
+  if (body.is_discarded() || !body.contains("error")) return "<no error body>";
+  return body["error"]["message"].get<std::string>();
+}
+
+TEST_F(XapiServerTest, VersionHeaderIsRequiredAndAlwaysAnswered) {
+  httplib::Client c("127.0.0.1", port_);
+  c.set_basic_auth(key_, secret_);
+  auto r = c.Get("/xapi/statements");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorMessage(r), "X-Experience-API-Version header is required (1.0.3)");
+  EXPECT_EQ(r->get_header_value("X-Experience-API-Version"), "1.0.3");
+  EXPECT_TRUE(r->has_header("X-Experience-API-Consistent-Through"));
+  r = c.Get("/xapi/statements", {{"X-Experience-API-Version", "2.0.0"}});
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorMessage(r), "X-Experience-API-Version: expected 1.0.x, got \"2.0.0\"");
+  auto about = Client(false).Get("/xapi/about");
+  ASSERT_TRUE(about);
+  EXPECT_EQ(about->status, 200);
+  EXPECT_EQ(json::parse(about->body)["version"][0], "1.0.3");
+}
+
+TEST_F(XapiServerTest, OnlyApiClientsWithTheXapiScope) {
+  auto r = Client(false).Get("/xapi/statements");
+  EXPECT_EQ(r->status, 401);
+  httplib::Client bad("127.0.0.1", port_);
+  bad.set_basic_auth(key_, "wrong");
+  r = bad.Get("/xapi/statements", {{"X-Experience-API-Version", "1.0.3"}});
+  EXPECT_EQ(r->status, 401);
+}
+
+TEST_F(XapiServerTest, PostThenGetByIdWithHeadersAndAuthority) {
+  auto c = Client();
+  auto r = c.Post("/xapi/statements", Statement().dump(), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json ids = json::parse(r->body);
+  ASSERT_EQ(ids.size(), 1u);
+  const std::string id = ids[0];
+  EXPECT_TRUE(xapi_http::NormalizeUuid(id) == id && id.size() == 36);
+  auto g = c.Get("/xapi/statements?statementId=" + id);
+  ASSERT_EQ(g->status, 200) << g->body;
+  json s = json::parse(g->body);
+  EXPECT_EQ(s["id"], id);
+  EXPECT_EQ(s["authority"]["account"]["name"], key_);
+  EXPECT_EQ(s["version"], "1.0.0");
+  EXPECT_EQ(s["timestamp"], s["stored"]);
+  EXPECT_TRUE(g->has_header("Last-Modified"));
+  EXPECT_TRUE(g->has_header("X-Experience-API-Consistent-Through"));
+  auto head = c.Head("/xapi/statements?statementId=" + id);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  // Unknown and conflicting parameters are refused.
+  EXPECT_EQ(c.Get("/xapi/statements?statementId=" + id + "&verb=http://x.org/v")->status, 400);
+  auto unknown = c.Get("/xapi/statements?colour=red");
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(ErrorMessage(unknown), "query parameter colour: not a parameter of this resource");
+}
+
+TEST_F(XapiServerTest, PutIsIdempotentAndStoredIdsAreImmutable) {
+  auto c = Client();
+  const std::string id = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";
+  json s = Statement();
+  EXPECT_EQ(c.Put("/xapi/statements?statementId=" + id, s.dump(), "application/json")->status, 204);
+  EXPECT_EQ(c.Put("/xapi/statements?statementId=" + id, s.dump(), "application/json")->status, 204);
+  s["result"]["success"] = false;
+  auto conflict = c.Put("/xapi/statements?statementId=" + id, s.dump(), "application/json");
+  EXPECT_EQ(conflict->status, 409);
+  EXPECT_EQ(ErrorMessage(conflict),
+            "statement.id: statement " + id + " is already stored with different content");
+  s["id"] = "aaaaaaaa-b88b-4b20-a0a5-a4c32391aaa0";
+  EXPECT_EQ(c.Put("/xapi/statements?statementId=" + id, s.dump(), "application/json")->status, 400);
+  EXPECT_EQ(c.Put("/xapi/statements", Statement().dump(), "application/json")->status, 400);
+}
+
+TEST_F(XapiServerTest, BatchesAreAllOrNothingWithThePreciseError) {
+  auto c = Client();
+  json bad = Statement();
+  bad["actor"]["mbox"] = "ada@school.example";
+  json batch = json::array({Statement(), bad});
+  auto r = c.Post("/xapi/statements", batch.dump(), "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorMessage(r),
+            "statements[1].actor.mbox: expected an IRI of the form \"mailto:name@host\", got "
+            "\"ada@school.example\"");
+  EXPECT_EQ(*Lrs().LastSeq(), 0);
+  EXPECT_EQ(*store_->CountEvidence({}), 0);
+}
+
+TEST_F(XapiServerTest, VoidingHidesTheTargetAndCannotVoidAVoid) {
+  auto c = Client();
+  const std::string target = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";
+  ASSERT_EQ(c.Put("/xapi/statements?statementId=" + target, Statement().dump(), "application/json")
+                ->status,
+            204);
+  json voiding = {{"actor", {{"mbox", "mailto:teacher@school.example"}}},
+                  {"verb", {{"id", "http://adlnet.gov/expapi/verbs/voided"}}},
+                  {"object", {{"objectType", "StatementRef"}, {"id", target}}}};
+  auto r = c.Post("/xapi/statements", voiding.dump(), "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string voiding_id = json::parse(r->body)[0];
+  EXPECT_EQ(c.Get("/xapi/statements?statementId=" + target)->status, 404);
+  EXPECT_EQ(c.Get("/xapi/statements?voidedStatementId=" + target)->status, 200);
+  auto list = json::parse(c.Get("/xapi/statements")->body);
+  ASSERT_EQ(list["statements"].size(), 1u);
+  EXPECT_EQ(list["statements"][0]["id"], voiding_id);
+  voiding["object"]["id"] = voiding_id;
+  auto again = c.Post("/xapi/statements", voiding.dump(), "application/json");
+  EXPECT_EQ(again->status, 400);
+  EXPECT_EQ(ErrorMessage(again), "statement.object: statement " + voiding_id +
+                                     " is itself a voiding statement and cannot be voided");
+}
+
+TEST_F(XapiServerTest, FiltersAndMorePaging) {
+  auto c = Client();
+  json batch = json::array();
+  for (int i = 0; i < 5; ++i) batch.push_back(Statement(i % 2 ? "failed" : "answered"));
+  batch.push_back(Statement("answered", true, "mailto:bob@school.example"));
+  ASSERT_EQ(c.Post("/xapi/statements", batch.dump(), "application/json")->status, 200);
+  const std::string agent = Q(R"({"mbox":"mailto:ada@school.example"})");
+  const std::string verb = Q("http://adlnet.gov/expapi/verbs/answered");
+  auto r = json::parse(c.Get("/xapi/statements?agent=" + agent + "&verb=" + verb)->body);
+  EXPECT_EQ(r["statements"].size(), 3u);
+  EXPECT_EQ(r["more"], "");
+  // Pages of 2 over all 6, following `more` until it is empty.
+  std::set<std::string> seen;
+  std::string next = "/xapi/statements?limit=2&ascending=true";
+  int pages = 0;
+  while (!next.empty()) {
+    auto page = c.Get(next);
+    ASSERT_EQ(page->status, 200) << page->body;
+    json p = json::parse(page->body);
+    for (const json& s : p["statements"]) seen.insert(s["id"].get<std::string>());
+    next = p["more"].get<std::string>();
+    ++pages;
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen.size(), 6u);
+  auto bad_agent = c.Get("/xapi/statements?agent=" + Q(R"({"name":"x"})"));
+  EXPECT_EQ(bad_agent->status, 400);
+  EXPECT_EQ(c.Get("/xapi/statements?verb=notaniri")->status, 400);
+  auto ids = json::parse(c.Get("/xapi/statements?format=ids&limit=1")->body);
+  EXPECT_FALSE(ids["statements"][0]["verb"].contains("display"));
+}
+
+TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
+  auto c = Client();
+  json batch = json::array({Statement("answered", false), Statement("experienced"),
+                            Statement("answered", true, "mailto:nobody@school.example")});
+  ASSERT_EQ(c.Post("/xapi/statements", batch.dump(), "application/json")->status, 200);
+  auto evidence = store_->ListEvidence({.student_id = student_}, {});
+  ASSERT_TRUE(evidence.ok());
+  ASSERT_EQ(evidence->items.size(), 1u);
+  EXPECT_EQ(evidence->items[0].competency_id, competency_);
+  EXPECT_EQ(evidence->items[0].activity_id, activity_);
+  EXPECT_EQ(evidence->items[0].kind, OutcomeKind::kIncorrect);
+  EXPECT_EQ(evidence->items[0].source_system, "xapi:" + key_);
+  EXPECT_EQ(*Lrs().CountUnmapped(), 2);
+  auto unmapped = *Lrs().ListUnmapped(10);
+  ASSERT_EQ(unmapped.size(), 2u);
+  EXPECT_EQ(unmapped[0].unmapped_reason, "actor: no student matches mbox:mailto:nobody@school.example");
+  EXPECT_EQ(unmapped[1].unmapped_reason,
+            "verb: http://adlnet.gov/expapi/verbs/experienced is not an evidence verb");
+}
+
+TEST_F(XapiServerTest, MultipartAttachmentsRoundTrip) {
+  auto c = Client();
+  const std::string content = "here is a file";
+  const std::string sha = xapi_http::Sha256Hex(content);
+  json s = Statement();
+  s["attachments"] = json::array({{{"usageType", "http://example.com/attachment"},
+                                   {"display", {{"en-US", "notes"}}},
+                                   {"contentType", "text/plain"},
+                                   {"length", content.size()},
+                                   {"sha2", sha}}});
+  std::string body = "--xx\r\nContent-Type: application/json\r\n\r\n" + s.dump() +
+                     "\r\n--xx\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: "
+                     "binary\r\nX-Experience-API-Hash: " +
+                     sha + "\r\n\r\n" + content + "\r\n--xx--";
+  auto r = c.Post("/xapi/statements", body, "multipart/mixed; boundary=xx");
+  ASSERT_EQ(r->status, 200) << r->body;
+  // Without the part, the same statement (no fileUrl) is refused.
+  s["attachments"][0]["sha2"] = xapi_http::Sha256Hex("other");
+  auto missing = c.Post("/xapi/statements", s.dump(), "application/json");
+  EXPECT_EQ(missing->status, 400);
+  auto g = c.Get("/xapi/statements?attachments=true");
+  ASSERT_EQ(g->status, 200);
+  EXPECT_TRUE(g->get_header_value("Content-Type").starts_with("multipart/mixed; boundary="));
+  auto parts = xapi_http::ParseMultipart(g->get_header_value("Content-Type"), g->body);
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[1].headers["x-experience-api-hash"], sha);
+  EXPECT_EQ((*parts)[1].body, content);
+}
+
+}  // namespace
+}  // namespace pw::server
