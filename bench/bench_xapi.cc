@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -70,6 +71,12 @@ void CheckSql(sqlite3* db, int rc, const char* what) {
 }
 double Seconds(Clock_::time_point a, Clock_::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+// This thread's CPU time: the machine may be shared, so both figures are printed.
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 constexpr int kStudents = 2000;
@@ -171,6 +178,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   long evidence = 0, unmapped = 0;
   std::vector<XapiStatementRow> baseline_rows;  // the same rows, for the baseline
   const auto t0 = Clock_::now();
+  const double c0 = CpuSeconds();
   for (const auto& texts : batches) {
     server::StatementBatch batch;
     batch.is_batch = true;
@@ -182,6 +190,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     unmapped += stored->unmapped;
   }
   const double ours = Seconds(t0, Clock_::now());
+  const double ours_cpu = CpuSeconds() - c0;
   // The rows as stored, read back for the baseline (same JSON and column values).
   sqlite3* src;
   CheckSql(nullptr, sqlite3_open(ours_path.c_str(), &src), "open");
@@ -229,6 +238,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
                                       "verb_id, object_activity, registration, json) VALUES "
                                       "(?, ?, ?, ?, ?, ?, ?)", -1, &ins, nullptr), "prepare");
   const auto t1 = Clock_::now();
+  const double c1 = CpuSeconds();
   for (std::size_t i = 0; i < raw.size(); ++i) {
     if (i % 1000 == 0) CheckSql(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "begin");
     const Raw& r = raw[i];
@@ -246,16 +256,20 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     }
   }
   const double base = Seconds(t1, Clock_::now());
+  const double base_cpu = CpuSeconds() - c1;
   sqlite3_finalize(ins);
   sqlite3_close(db);
   std::printf("ingest: %ld statements in batches of 1,000 (%ld evidence events, %ld unmapped)\n",
               total, evidence, unmapped);
-  std::printf("  pathwise StoreStatements (validate + map + RecordEvidence): %9.0f statements/s\n",
-              total / ours);
-  std::printf("  raw SQLite INSERT of the same statement rows:               %9.0f statements/s\n",
-              total / base);
-  std::printf("  ratio (time ours / raw): %.2f   target >= 50,000 statements/s: %s\n", ours / base,
-              total / ours >= 50'000 ? "met" : "MISSED");
+  std::printf("  pathwise StoreStatements (validate + map + RecordEvidence): %9.0f statements/s "
+              "wall, %9.0f per CPU-second\n",
+              total / ours, total / ours_cpu);
+  std::printf("  raw SQLite INSERT of the same statement rows:               %9.0f statements/s "
+              "wall, %9.0f per CPU-second\n",
+              total / base, total / base_cpu);
+  std::printf("  ratio (time ours / raw): %.2f wall, %.2f CPU   target >= 50,000 statements/s: %s\n",
+              ours / base, ours_cpu / base_cpu,
+              total / ours >= 50'000 ? "met" : (total / ours_cpu >= 50'000 ? "met per CPU-second only" : "MISSED"));
 }
 
 void BenchQuery(const Args& args, const std::filesystem::path& dir) {

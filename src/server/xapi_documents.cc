@@ -190,6 +190,20 @@ Result<RawResponse> GetActivity(const ApiRequest& req) {
   return RawResponse{.status = 200, .content_type = "application/json", .body = activity.dump()};
 }
 
+// GET /api/v1/xapi/unmapped?limit=N (administrators): the statements that did not become
+// evidence, newest first, with the reason, and how many there are in all.
+Result<json> ListUnmapped(const ApiRequest& req) {
+  PW_ASSIGN_OR_RETURN(XapiStore * lrs, LrsOf(req));
+  PW_ASSIGN_OR_RETURN(auto limit, req.QueryInt("limit", 1, 1000));
+  PW_ASSIGN_OR_RETURN(std::vector<XapiStatementRow> rows, lrs->ListUnmapped(limit.value_or(100)));
+  PW_ASSIGN_OR_RETURN(std::int64_t count, lrs->CountUnmapped());
+  json items = json::array();
+  for (const XapiStatementRow& r : rows) {
+    items.push_back({{"id", r.id}, {"stored", FormatTimestamp(r.stored)}, {"reason", r.unmapped_reason}});
+  }
+  return json{{"count", count}, {"items", items}};
+}
+
 Result<RawResponse> GetAbout(const ApiRequest&) {
   json about = {{"version", {"1.0.3", "1.0.2", "1.0.1", "1.0.0"}},
                 {"extensions", {{"urn:pathwise:lrs", "Pathwise"}}}};
@@ -224,6 +238,8 @@ std::vector<Route> XapiRoutes() {
                     .headers = headers});
   routes.push_back({.method = "GET", .pattern = "/xapi/activities", .access = read,
                     .raw = GetActivity, .headers = headers});
+  routes.push_back({.method = "GET", .pattern = "/api/v1/xapi/unmapped",
+                    .access = {.scope = Scope::kAdmin}, .handler = ListUnmapped});
   routes.push_back({.method = "GET", .pattern = "/xapi/about", .access = {.scope = Scope::kPublic},
                     .raw = GetAbout, .headers = headers});
   return routes;

@@ -5,6 +5,7 @@
 //   /xapi/activities/profile   PUT, POST, GET, DELETE (ETag concurrency)
 //   /xapi/agents/profile       PUT, POST, GET, DELETE (ETag concurrency)
 //   /xapi/agents, /xapi/activities, /xapi/about
+//   /api/v1/xapi/unmapped      GET (administrators): statements that did not become evidence
 // Every route is Scope::kXapi (API clients with scope xapi, HTTP Basic) except /about, and
 // answers with X-Experience-API-Version: 1.0.3.
 #pragma once

@@ -175,6 +175,23 @@ TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
   EXPECT_EQ(unmapped[0].unmapped_reason, "actor: no student matches mbox:mailto:nobody@school.example");
   EXPECT_EQ(unmapped[1].unmapped_reason,
             "verb: http://adlnet.gov/expapi/verbs/experienced is not an evidence verb");
+  // Administrators see them over HTTP; API clients do not.
+  AuthOptions auth;
+  auth.password_cost = PasswordCost::Minimum();
+  ASSERT_TRUE(CreateUser(*store_, {"admin", Role::kAdministrator, kNoId}, "correct horse battery",
+                         auth, clock_)
+                  .ok());
+  auto login = Login(*store_, "admin", "correct horse battery", "127.0.0.1", auth, clock_);
+  ASSERT_TRUE(login.ok());
+  httplib::Client admin("127.0.0.1", port_);
+  admin.set_bearer_token_auth(login->token);
+  auto r = admin.Get("/api/v1/xapi/unmapped?limit=1");
+  ASSERT_EQ(r->status, 200) << r->body;
+  json body = json::parse(r->body);
+  EXPECT_EQ(body["count"], 2);
+  ASSERT_EQ(body["items"].size(), 1u);
+  EXPECT_EQ(body["items"][0]["reason"], "actor: no student matches mbox:mailto:nobody@school.example");
+  EXPECT_EQ(c.Get("/api/v1/xapi/unmapped")->status, 403);
 }
 
 TEST_F(XapiServerTest, MultipartAttachmentsRoundTrip) {
