@@ -252,8 +252,13 @@ Result<LearnerProfile> BuildProfile(const ProfileInputs& in) {
           c.mastered_at = m.override_->at;
         }
       }
+      // A prerequisite outside the courses' required competencies (an earlier grade) is
+      // assumed mastered until evidence says otherwise; a required one must be mastered.
       for (int pre : g.Prerequisites(i)) {
-        if (!CountsAsMastered(shown[pre])) c.blocked_by.push_back(g.node(pre).code);
+        const bool assumed = shown[pre] == MasteryState::kNotStarted &&
+                             required.count(g.node(pre).id) == 0;
+        if (assumed) c.assumed.push_back(g.node(pre).code);
+        if (!assumed && !CountsAsMastered(shown[pre])) c.blocked_by.push_back(g.node(pre).code);
       }
       c.open = c.blocked_by.empty();
       out.mastery.push_back(std::move(c));
@@ -280,10 +285,14 @@ Result<LearnerProfile> BuildProfile(const ProfileInputs& in) {
   std::vector<const CompetencyStatus*> learning_rows;
   for (const CompetencyStatus& c : out.mastery) {
     if (c.state == MasteryState::kMastered) continue;
-    if (c.attempts >= opt.stuck_attempts && !c.mastered_at) {
-      stuck.push_back({c.competency_id, c.code, "stuck",
-                       fmt::format("stuck on {}: {} attempts, {} right, not mastered yet", c.code,
-                                   c.attempts, c.correct)});
+    if (c.attempts >= opt.stuck_attempts && c.open &&
+        c.correct <= opt.stuck_max_accuracy * c.attempts) {
+      std::string text = fmt::format("stuck on {}: {} attempts, {} right, not mastered yet",
+                                     c.code, c.attempts, c.correct);
+      if (!c.assumed.empty()) {
+        text += fmt::format(" (check {}: never assessed)", JoinWords(c.assumed));
+      }
+      stuck.push_back({c.competency_id, c.code, "stuck", std::move(text)});
     } else if (c.state == MasteryState::kNeedsReview) {
       review.push_back(
           {c.competency_id, c.code, "needs_review",

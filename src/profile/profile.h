@@ -49,7 +49,10 @@ struct FrameworkView {
 };
 
 struct ProfileOptions {
-  int stuck_attempts = 10;         // attempts without ever reaching mastery => stuck
+  // Stuck (wheel-spinning): at least this many attempts on an open competency (prerequisites
+  // mastered), not mastered now, and at most this share of them right.
+  int stuck_attempts = 10;
+  double stuck_max_accuracy = 0.35;
   int inactive_school_days = 5;    // no evidence for this many school days => flag
   double chronic_absence = 0.10;   // share of school days missed (term to date) => chronic
   int chronic_min_days = 10;       // ... once at least this many days are recorded
@@ -88,6 +91,8 @@ struct CompetencyStatus {
   bool required = false;
   bool open = true;                  // every prerequisite mastered
   std::vector<std::string> blocked_by;  // codes of prerequisites not mastered
+  // Prerequisites outside the courses (earlier grades) with no evidence: assumed mastered.
+  std::vector<std::string> assumed;
 };
 
 struct Need {

@@ -113,6 +113,10 @@ void ApiRequest::SetStatus(int status) const {
   if (extras_) extras_->status = status;
 }
 
+void ApiRequest::SetRawContentType(std::string content_type) const {
+  if (extras_) extras_->content_type = std::move(content_type);
+}
+
 void ApiRequest::SetAuditActor(std::string actor) const {
   if (extras_) extras_->audit_actor = std::move(actor);
 }
@@ -218,7 +222,12 @@ void ApiServer::Install(const Route& route) {
     }
     if (extras.status) status = *extras.status;
     for (auto& [name, value] : extras.headers) res.set_header(name, value);
-    SendJson(res, status, body);
+    if (failure.ok() && !extras.content_type.empty() && body.is_string()) {
+      res.status = status;
+      res.set_content(body.get<std::string>(), extras.content_type);
+    } else {
+      SendJson(res, status, body);
+    }
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     // The path only: query strings may carry values that do not belong in logs.

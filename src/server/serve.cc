@@ -11,12 +11,13 @@
 
 #include "server/policy.h"
 #include "server/privacy.h"
+#include "server/profile_service.h"
 
 namespace pw::server {
 
 std::vector<Route> ServerRoutes(const AuthOptions& auth) {
   std::vector<Route> routes = ReadRoutes();
-  for (std::vector<Route> more : {AuthRoutes(auth), AdminRoutes()}) {
+  for (std::vector<Route> more : {AuthRoutes(auth), AdminRoutes(), ProfileRoutes()}) {
     for (Route& r : more) routes.push_back(std::move(r));
   }
   return routes;
