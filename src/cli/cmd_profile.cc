@@ -1,4 +1,5 @@
-// `pathwise profile STUDENT --db URL [--json] [--as-of TIME]`: one student's learner profile.
+// `pathwise profile STUDENT --db URL [--json] [--as-of TIME] [--report guardian [--html]]`: one
+// student's learner profile, or the guardian report.
 // `pathwise flags --class ID --db URL [--date D] [--json]`: a class's flags for a day.
 //
 //   $ pathwise profile sim-student-3 --db sqlite:demo.db
@@ -22,6 +23,8 @@ struct ProfileCliOptions {
   std::string student;
   std::string db = "sqlite:pathwise.db";
   std::string as_of;
+  std::string report;  // "" or "guardian"
+  bool html = false;
   bool json = false;
 };
 
@@ -107,6 +110,20 @@ Status RunProfile(const ProfileCliOptions& o, Io& io) {
   PW_RETURN_IF_ERROR(store->Migrate());
   PW_ASSIGN_OR_RETURN(Person student, server::ResolveStudent(*store, o.student));
   server::ProfileLoader loader(*store);
+  if (!o.report.empty()) {
+    if (o.report != "guardian") {
+      return InvalidArgumentError("--report: expected guardian, got \"{}\"", o.report);
+    }
+    PW_ASSIGN_OR_RETURN(profile::GuardianReport r, loader.LoadGuardianReport(student.id, now));
+    if (o.html) {
+      io.out << profile::ReportHtml(r);
+    } else if (o.json) {
+      io.out << server::ReportJson(r).dump() << "\n";
+    } else {
+      io.out << profile::ReportText(r);
+    }
+    return OkStatus();
+  }
   PW_ASSIGN_OR_RETURN(profile::LearnerProfile p, loader.Load(student.id, now));
   if (o.json) {
     io.out << server::ProfileJson(p).dump() << "\n";
@@ -156,7 +173,9 @@ void SetupProfile(CLI::App& app, const Binder& bind) {
   sub->add_option("--db", opts->db, "Database: sqlite:PATH or postgresql://USER@HOST/DB")
       ->capture_default_str();
   sub->add_option("--as-of", opts->as_of, "Time the profile is for (ISO-8601; default now)");
-  sub->add_flag("--json", opts->json, "Print the profile as one JSON object");
+  sub->add_option("--report", opts->report, "Print the report for this audience (guardian)");
+  sub->add_flag("--html", opts->html, "With --report: a printable HTML page");
+  sub->add_flag("--json", opts->json, "Print the profile (or report) as one JSON object");
   bind(sub, [opts](Io& io) { return RunProfile(*opts, io); });
 
   auto* flags = app.add_subcommand("flags", "List a class's flags for a day");

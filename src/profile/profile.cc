@@ -389,7 +389,7 @@ Result<LearnerProfile> BuildProfile(const ProfileInputs& in) {
                                      "{}",
                                      cp.required, cp.title)});
   }
-  if (!ready && out.pace.status == "ahead") {
+  if (!ready && out.pace.status == "ahead" && stuck_copy.empty()) {
     out.flags.push_back({FlagKind::kReadyToAdvance, kNoId, "ready to advance: " + out.pace.text});
   }
   const Indicators& ind = out.indicators;

@@ -1,6 +1,8 @@
 #include "profile/report.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -33,13 +35,35 @@ std::string HtmlEscape(const std::string& s) {
   return out;
 }
 
-// "6.EE.A.1: Write and evaluate ..." (the statement ends with a period for reading).
+// The first clause of a framework statement (standards are written for teachers: long, with
+// examples in parentheses), at most 14 words, so the report stays in plain words.
+std::string ShortStatement(std::string_view s) {
+  std::size_t end = s.size();
+  for (std::string_view stop : {"; ", ". ", " (", ": "}) end = std::min(end, s.find(stop));
+  s = s.substr(0, end);
+  std::string out;
+  int words = 0;
+  bool cut = false;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = s.find(' ', i);
+    if (j == std::string_view::npos) j = s.size();
+    if (++words > 14) {
+      cut = true;
+      break;
+    }
+    if (!out.empty()) out += ' ';
+    out += s.substr(i, j - i);
+    i = j + 1;
+  }
+  while (!out.empty() && (out.back() == ',' || out.back() == '.')) out.pop_back();
+  return cut ? out + " ..." : out;
+}
+
+// "6.EE.A.1: Write and evaluate numerical expressions." (a sentence of its own).
 std::string Skill(const CompetencyStatus& c) {
   std::string s = c.code;
-  if (!c.statement.empty()) {
-    s += ": " + c.statement;
-    if (s.back() != '.') s += '.';
-  }
+  const std::string statement = ShortStatement(c.statement);
+  if (!statement.empty()) s += ": " + statement + (statement.ends_with("...") ? "" : ".");
   return s;
 }
 

@@ -33,7 +33,7 @@ struct GuardianReport {
 };
 
 struct ReportOptions {
-  int max_items = 8;  // per list
+  int max_items = 5;  // per list
 };
 
 // `mastery` supplies the thresholds the explanation quotes (the student's main framework).

@@ -52,6 +52,10 @@ Result<json> PostOverride(const ApiRequest& req) {
   }
   PW_ASSIGN_OR_RETURN(Id student_id, req.PathId(1));
   PW_ASSIGN_OR_RETURN(Id competency_id, req.PathId(2));
+  PW_RETURN_IF_ERROR(ResolveStudent(req.store(), std::to_string(student_id)).status().code() ==
+                             StatusCode::kNotFound
+                         ? NotFoundError("student {} not found", student_id)
+                         : OkStatus());
   PW_ASSIGN_OR_RETURN(json body, req.JsonBody());
   if (!body.is_object()) return InvalidArgumentError("request body: expected a JSON object");
   if (!body.contains("state") || !body["state"].is_string()) {

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/framework_json.h"
+#include "profile/readability.h"
 #include "server/demo_seed.h"
 #include "store/store.h"
 #include "testing/cli_runner.h"
@@ -53,6 +54,27 @@ TEST_F(ProfileCommandTest, ProfileBySourcedIdOrIdAsTextAndJson) {
   int attempts = 0;
   for (const json& c : j["mastery"]) attempts += c["attempts"].get<int>();
   EXPECT_GT(attempts, 0);  // the demo's evidence went through RecordEvidence
+}
+
+TEST_F(ProfileCommandTest, GuardianReportAsTextAndHtml) {
+  CliResult r = RunPathwise({"profile", "sim-student-2", "--db", url_, "--as-of",
+                             "2026-09-18T20:00:00Z", "--report", "guardian"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("Progress report for ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nWhy there is no letter grade\n"), std::string::npos) << r.out;
+  // Plain words on real framework statements too: every demo student's report.
+  for (int id = 1; id <= 24; ++id) {
+    CliResult one = RunPathwise({"profile", std::to_string(id), "--db", url_, "--as-of",
+                                 "2026-09-18T20:00:00Z", "--report", "guardian"});
+    ASSERT_EQ(one.code, 0) << one.err;
+    EXPECT_LE(profile::FleschKincaidGrade(one.out), 8.0) << one.out;
+  }
+  r = RunPathwise({"profile", "2", "--db", url_, "--report", "guardian", "--html"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("<!DOCTYPE html>", 0), 0u);
+  r = RunPathwise({"profile", "2", "--db", url_, "--report", "teacher"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "pathwise: --report: expected guardian, got \"teacher\"\n");
 }
 
 TEST_F(ProfileCommandTest, UnknownStudentAndBadTimeAreUsageErrors) {
