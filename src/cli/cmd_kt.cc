@@ -21,6 +21,7 @@
 #include "core/random.h"
 #include "ingest/kt_log.h"
 #include "ingest/kt_store.h"
+#include "profile/kt_params.h"
 #include "model/kt_model.h"
 #include "model/metrics.h"
 #include "store/store.h"
@@ -286,7 +287,7 @@ Status RunFitFromStore(Io& io, const KtArgs& a) {
                      {"skills", Names(vocab.skills)},     {"params", m->ToJson()}};
     std::string where;
     if (a.out.empty()) {
-      const std::string key = ingest::KtParamsMetaKey(f.id);
+      const std::string key = profile::KtParamsKey(f.id);
       PW_RETURN_IF_ERROR(store->SetMeta(key, j.dump()));
       where = "stored as " + key;
     } else {

@@ -9,10 +9,6 @@
 
 namespace pw::ingest {
 
-std::string KtParamsMetaKey(Id framework_id) {
-  return fmt::format("kt.params.framework.{}", framework_id);
-}
-
 Result<KtLog> ReadKtLogFromStore(Store& store, Id framework_id, const KtReadOptions& options,
                                  KtVocab& vocab) {
   PW_ASSIGN_OR_RETURN(std::vector<Competency> competencies, store.ListCompetencies(framework_id));

@@ -22,8 +22,4 @@ namespace pw::ingest {
 Result<KtLog> ReadKtLogFromStore(Store& store, Id framework_id, const KtReadOptions& options,
                                  KtVocab& vocab);
 
-// The meta key under which `pathwise kt fit --db` stores a framework's fitted parameters
-// ("kt.params.framework.<id>"), as the JSON `kt fit --out` writes.
-std::string KtParamsMetaKey(Id framework_id);
-
 }  // namespace pw::ingest

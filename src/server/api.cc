@@ -126,6 +126,10 @@ void ApiRequest::SetStatus(int status) const {
   if (extras_) extras_->status = status;
 }
 
+void ApiRequest::SetRawContentType(std::string content_type) const {
+  if (extras_) extras_->content_type = std::move(content_type);
+}
+
 void ApiRequest::SetAuditActor(std::string actor) const {
   if (extras_) extras_->audit_actor = std::move(actor);
 }
@@ -245,6 +249,9 @@ void ApiServer::Handle(const Route& route, const httplib::Request& req, httplib:
   if (raw) {
     res.status = status;
     if (!raw->content_type.empty()) res.set_content(std::move(raw->body), raw->content_type);
+  } else if (failure.ok() && !extras.content_type.empty() && body.is_string()) {
+    res.status = status;  // a JSON handler's page sent as-is (the printable report)
+    res.set_content(body.get<std::string>(), extras.content_type);
   } else {
     SendJson(res, status, body);
   }

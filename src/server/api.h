@@ -78,6 +78,9 @@ struct ResponseExtras {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<int> status;
   std::string audit_actor;
+  // Set by a handler that returns a JSON string to send as-is with this type (a printable
+  // HTML page); errors stay JSON.
+  std::string content_type;
 };
 
 // One request as handlers see it.
@@ -107,6 +110,8 @@ class ApiRequest {
   void AddHeader(std::string name, std::string value) const;
   void SetStatus(int status) const;
   void SetAuditActor(std::string actor) const;
+  // The handler's result is a JSON string to send raw with this Content-Type.
+  void SetRawContentType(std::string content_type) const;
   std::string AuditActor() const { return extras_ ? extras_->audit_actor : std::string(); }
 
  private:

@@ -1,10 +1,14 @@
 #include "server/evidence_service.h"
 
+#include "server/profile_service.h"
+
 namespace pw::server {
 
 Status RecordEvidence(Store& store, std::span<EvidenceEvent> events) {
-  // Mastery updates join here once learner profiles keep mastery in the store (issue 8).
-  return store.Transaction([&]() -> Status { return store.AppendEvidence(events); });
+  return store.Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(store.AppendEvidence(events));
+    return UpdateMasteryForEvidence(store, events);
+  });
 }
 
 }  // namespace pw::server

@@ -11,13 +11,15 @@
 
 #include "server/policy.h"
 #include "server/privacy.h"
+#include "server/profile_service.h"
 #include "server/xapi_routes.h"
 
 namespace pw::server {
 
 std::vector<Route> ServerRoutes(const AuthOptions& auth) {
   std::vector<Route> routes = ReadRoutes();
-  for (std::vector<Route> more : {AuthRoutes(auth), AdminRoutes(), XapiRoutes()}) {
+  for (std::vector<Route> more :
+       {AuthRoutes(auth), AdminRoutes(), ProfileRoutes(), XapiRoutes()}) {
     for (Route& r : more) routes.push_back(std::move(r));
   }
   return routes;

@@ -20,7 +20,8 @@ struct ServeOptions {
   std::function<void(int port)> on_ready;
 };
 
-// Every route of the server: ReadRoutes, AuthRoutes, AdminRoutes (tests enumerate these).
+// Every route of the server: ReadRoutes, AuthRoutes, AdminRoutes, ProfileRoutes (tests
+// enumerate these).
 std::vector<Route> ServerRoutes(const AuthOptions& auth);
 
 // Opens the store pool, migrates the schema, installs every route and serves. Returns when a

@@ -55,6 +55,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "core/wellbeing.h"
+#include "store/mastery.h"
 
 namespace pw {
 
@@ -207,6 +208,24 @@ class Store {
   // ---- goals
   virtual Result<PutOutcome> PutGoal(Goal& goal) = 0;
   virtual Result<std::vector<Goal>> ListGoals(Id student_id) = 0;
+
+  // ---- mastery, course credits and interests (store/mastery.h; the learner profile)
+  // The stored rows of these (student, competency) pairs, in the order given; pairs without
+  // a row are left out.
+  virtual Result<std::vector<MasteryRecord>> GetMastery(
+      std::span<const std::pair<Id, Id>> pairs) = 0;
+  // Every row of one student, by competency id.
+  virtual Result<std::vector<MasteryRecord>> ListMastery(Id student_id) = 0;
+  // Upserts by (student, competency), all or nothing. A student or competency that does not
+  // exist is InvalidArgument "mastery 3: competency_id 99 does not exist".
+  virtual Status PutMastery(std::span<const MasteryRecord> rows) = 0;
+  // Records a credit unless the student already has one for the course; returns whether it
+  // was created.
+  virtual Result<bool> PutCourseCredit(const CourseCredit& credit) = 0;
+  virtual Result<std::vector<CourseCredit>> ListCourseCredits(Id student_id) = 0;
+  // A student's stated interests (topic tags, as the student gave them), replacing the old.
+  virtual Status SetInterests(Id student_id, std::span<const std::string> interests) = 0;
+  virtual Result<std::vector<std::string>> ListInterests(Id student_id) = 0;
 
   // ---- accounts, sessions, API clients, audit log (store/accounts.h); owned by the Store,
   // nullptr when the backend has none yet.

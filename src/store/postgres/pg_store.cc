@@ -117,6 +117,24 @@ CREATE TABLE goal_competencies (
   competency_id BIGINT NOT NULL REFERENCES competencies(id), PRIMARY KEY (goal_id, position));
 )sql";
 
+// Learner profiles (store/mastery.h): the same tables as SQLite schema version 3.
+constexpr std::string_view kSchemaMastery = R"sql(
+CREATE TABLE mastery (
+  student_id BIGINT NOT NULL REFERENCES people(id),
+  competency_id BIGINT NOT NULL REFERENCES competencies(id),
+  p DOUBLE PRECISION NOT NULL, attempts INTEGER NOT NULL, independent INTEGER NOT NULL,
+  correct INTEGER NOT NULL, last_evidence_ms BIGINT NOT NULL, last_activity_id BIGINT,
+  state TEXT NOT NULL, mastered_ms BIGINT, override_state TEXT, override_reason TEXT,
+  override_by TEXT, override_ms BIGINT, PRIMARY KEY (student_id, competency_id));
+CREATE TABLE course_credits (
+  student_id BIGINT NOT NULL REFERENCES people(id),
+  course_id BIGINT NOT NULL REFERENCES courses(id), credited_ms BIGINT NOT NULL,
+  evidence TEXT NOT NULL, PRIMARY KEY (student_id, course_id));
+CREATE TABLE student_interests (
+  student_id BIGINT NOT NULL REFERENCES people(id), position INTEGER NOT NULL,
+  interest TEXT NOT NULL, PRIMARY KEY (student_id, position));
+)sql";
+
 struct PgMigration {
   int version;
   std::string_view description;
@@ -125,6 +143,8 @@ struct PgMigration {
 constexpr std::array kPgMigrations = {
     PgMigration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
                 kSchemaV1},
+    PgMigration{2, "learner profiles: mastery per student and competency, course credits, interests",
+                kSchemaMastery},
 };
 // Serializes concurrent migrators (any constant unique to Pathwise).
 constexpr std::int64_t kMigrationLock = 0x7061746877697365;

@@ -91,6 +91,14 @@ class PgStore final : public Store {
   Result<PutOutcome> PutGoal(Goal& goal) override;
   Result<std::vector<Goal>> ListGoals(Id student_id) override;
 
+  Result<std::vector<MasteryRecord>> GetMastery(std::span<const std::pair<Id, Id>> pairs) override;
+  Result<std::vector<MasteryRecord>> ListMastery(Id student_id) override;
+  Status PutMastery(std::span<const MasteryRecord> rows) override;
+  Result<bool> PutCourseCredit(const CourseCredit& credit) override;
+  Result<std::vector<CourseCredit>> ListCourseCredits(Id student_id) override;
+  Status SetInterests(Id student_id, std::span<const std::string> interests) override;
+  Result<std::vector<std::string>> ListInterests(Id student_id) override;
+
  private:
   explicit PgStore(std::unique_ptr<pg::PgDb> db) : db_(std::move(db)) {}
 

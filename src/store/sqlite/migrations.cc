@@ -354,6 +354,43 @@ CREATE TABLE xapi_documents (
 );
 )sql";
 
+// Learner profiles (store/mastery.h, docs/profiles.md): mastery per (student, competency) kept
+// online as evidence arrives, course credits, stated interests.
+constexpr std::string_view kSchemaV4Mastery = R"sql(
+CREATE TABLE mastery (
+  student_id       INTEGER NOT NULL REFERENCES people(id),
+  competency_id    INTEGER NOT NULL REFERENCES competencies(id),
+  p                REAL NOT NULL,
+  attempts         INTEGER NOT NULL,
+  independent      INTEGER NOT NULL,
+  correct          INTEGER NOT NULL,
+  last_evidence_ms INTEGER NOT NULL,
+  last_activity_id INTEGER,
+  state            TEXT NOT NULL,
+  mastered_ms      INTEGER,
+  override_state   TEXT,
+  override_reason  TEXT,
+  override_by      TEXT,
+  override_ms      INTEGER,
+  PRIMARY KEY (student_id, competency_id)
+) WITHOUT ROWID;
+
+CREATE TABLE course_credits (
+  student_id  INTEGER NOT NULL REFERENCES people(id),
+  course_id   INTEGER NOT NULL REFERENCES courses(id),
+  credited_ms INTEGER NOT NULL,
+  evidence    TEXT NOT NULL,
+  PRIMARY KEY (student_id, course_id)
+);
+
+CREATE TABLE student_interests (
+  student_id INTEGER NOT NULL REFERENCES people(id),
+  position   INTEGER NOT NULL,
+  interest   TEXT NOT NULL,
+  PRIMARY KEY (student_id, position)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -361,6 +398,8 @@ constexpr std::array kMigrations = {
               kSchemaV2Accounts},
     Migration{3, "xAPI learning record store: statements, attachments, documents",
               kSchemaV3Xapi},
+    Migration{4, "learner profiles: mastery per student and competency, course credits, interests",
+              kSchemaV4Mastery},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -235,6 +235,10 @@ class SqliteAccounts final : public AccountStore {
       PW_RETURN_IF_ERROR(del("DELETE FROM behavior WHERE student_id = ?", counts.behavior));
       PW_RETURN_IF_ERROR(del("DELETE FROM sel_scores WHERE student_id = ?", counts.sel_scores));
       std::int64_t ignored = 0;
+      // Learner-profile rows (store/mastery.h): derived from the evidence, deleted with it.
+      PW_RETURN_IF_ERROR(del("DELETE FROM mastery WHERE student_id = ?", ignored));
+      PW_RETURN_IF_ERROR(del("DELETE FROM course_credits WHERE student_id = ?", ignored));
+      PW_RETURN_IF_ERROR(del("DELETE FROM student_interests WHERE student_id = ?", ignored));
       PW_RETURN_IF_ERROR(del("DELETE FROM goal_competencies WHERE goal_id IN "
                              "(SELECT id FROM goals WHERE student_id = ?)",
                              ignored));

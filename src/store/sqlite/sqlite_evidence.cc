@@ -202,13 +202,39 @@ Status SqliteStore::ScanEvidence(const EvidenceFilter& filter,
                                         "id",
                                         kEvidenceColumns, EvidenceWhere(filter))));
   BindEvidenceFilter(st, filter);
+  // The hot loop of profile recomputes: one event object reused for every row, and the
+  // source-system name looked up only when it changes from the previous row's.
+  EvidenceEvent e;
+  std::int64_t last_system = 0;
   while (true) {
     PW_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    std::int64_t system_id = 0;
-    PW_ASSIGN_OR_RETURN(EvidenceEvent e, ReadEvidenceRow(st, &system_id));
-    if (system_id != 0) {
-      PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
+    e.id = st.Int(0);
+    e.student_id = st.Int(1);
+    e.activity_id = st.Int(2);
+    e.competency_id = st.Int(3);
+    e.time = Timestamp{st.Int(4)};
+    const std::int64_t kind = st.Int(5);
+    if (kind < 0 || kind > kMaxKindCode) {
+      return InternalError("evidence {}: stored outcome kind {} is unknown", e.id, kind);
+    }
+    e.kind = static_cast<OutcomeKind>(kind);
+    e.score = st.Real(6);
+    e.rubric_level = static_cast<std::int16_t>(st.Int(7));
+    e.rubric_max = static_cast<std::int16_t>(st.Int(8));
+    const std::int64_t system_id = st.Int(9);
+    if (system_id != last_system) {
+      if (system_id == 0) {
+        e.source_system.clear();
+      } else {
+        PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
+      }
+      last_system = system_id;
+    }
+    if (st.IsNull(10)) {
+      e.source_record.clear();
+    } else {
+      e.source_record = st.Text(10);
     }
     PW_RETURN_IF_ERROR(fn(e));
   }

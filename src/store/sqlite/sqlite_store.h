@@ -101,6 +101,14 @@ class SqliteStore final : public Store {
   Result<PutOutcome> PutGoal(Goal& goal) override;
   Result<std::vector<Goal>> ListGoals(Id student_id) override;
 
+  Result<std::vector<MasteryRecord>> GetMastery(std::span<const std::pair<Id, Id>> pairs) override;
+  Result<std::vector<MasteryRecord>> ListMastery(Id student_id) override;
+  Status PutMastery(std::span<const MasteryRecord> rows) override;
+  Result<bool> PutCourseCredit(const CourseCredit& credit) override;
+  Result<std::vector<CourseCredit>> ListCourseCredits(Id student_id) override;
+  Status SetInterests(Id student_id, std::span<const std::string> interests) override;
+  Result<std::vector<std::string>> ListInterests(Id student_id) override;
+
   AccountStore* accounts() override;
   XapiStore* xapi() override;  // sqlite_xapi.cc
 

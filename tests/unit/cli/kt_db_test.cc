@@ -8,6 +8,7 @@
 
 #include "ingest/framework_json.h"
 #include "ingest/kt_store.h"
+#include "profile/kt_params.h"
 #include "server/demo_seed.h"
 #include "store/store.h"
 #include "testing/cli_runner.h"
@@ -87,7 +88,7 @@ TEST_F(KtDb, FitStoresBktParamsPerFrameworkForProfiles) {
       << r.out;
   auto store = OpenStore(url_);
   ASSERT_TRUE(store.ok());
-  auto meta = (*store)->GetMeta(ingest::KtParamsMetaKey(framework_id_));
+  auto meta = (*store)->GetMeta(profile::KtParamsKey(framework_id_));
   ASSERT_TRUE(meta.ok() && meta->has_value());
   auto j = nlohmann::json::parse(**meta);
   EXPECT_EQ(j["model"], "bkt");
