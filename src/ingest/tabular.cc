@@ -239,17 +239,7 @@ class Importer {
           if (b.source_record.empty()) {
             b.source_record = fmt::format("{}|{}|{}", sid, FormatTimestamp(b.time), b.category);
           }
-          Result<PutOutcome> o = store_.PutBehavior(b);
-          if (!o.ok()) {
-            if (o.status().code() != StatusCode::kInvalidArgument &&
-                o.status().code() != StatusCode::kAlreadyExists) {
-              return o.status();
-            }
-            report_.errors.Add(fmt::format("{}:{}: {}", source_, row.line, o.status().message()));
-            bad_row_ = true;
-          } else {
-            report_.Count("behavior", *o);
-          }
+          PW_RETURN_IF_ERROR(Counted(row, store_.PutBehavior(b)));
         }
         break;
       }
@@ -282,22 +272,27 @@ class Importer {
           a.date = *d;
           a.scale_score = *scale;
           a.source_system = SourceOf(row);
-          Result<PutOutcome> o = store_.PutAssessmentScore(a);
-          if (!o.ok()) {
-            if (o.status().code() != StatusCode::kInvalidArgument &&
-                o.status().code() != StatusCode::kAlreadyExists) {
-              return o.status();
-            }
-            report_.errors.Add(fmt::format("{}:{}: {}", source_, row.line, o.status().message()));
-            bad_row_ = true;
-          } else {
-            report_.Count("scores", *o);
-          }
+          PW_RETURN_IF_ERROR(Counted(row, store_.PutAssessmentScore(a)));
         }
         break;
       }
     }
     if (bad_row_) ++rejected_;
+    return OkStatus();
+  }
+
+  // Counts a single-row write; a bad-input failure from the store becomes this row's error.
+  Status Counted(const CsvRow& row, const Result<PutOutcome>& o) {
+    if (o.ok()) {
+      report_.Count(TabularKindName(kind_), *o);
+      return OkStatus();
+    }
+    if (o.status().code() != StatusCode::kInvalidArgument &&
+        o.status().code() != StatusCode::kAlreadyExists) {
+      return o.status();
+    }
+    report_.errors.Add(fmt::format("{}:{}: {}", source_, row.line, o.status().message()));
+    bad_row_ = true;
     return OkStatus();
   }
 

@@ -21,22 +21,6 @@ std::optional<std::int64_t> OptDay(const std::optional<Date>& d) {
   return d ? std::optional<std::int64_t>(d->days) : std::nullopt;
 }
 
-Status CheckScoreValues(const AssessmentScore& s, const std::string& who) {
-  if (s.assessment.empty()) return InvalidArgumentError("{}: assessment is missing", who);
-  if (!std::isfinite(s.scale_score)) {
-    return InvalidArgumentError("{}: scale_score is not finite", who);
-  }
-  if (s.sem && (!std::isfinite(*s.sem) || *s.sem < 0)) {
-    return InvalidArgumentError("{}: sem {} is not a finite number >= 0", who, *s.sem);
-  }
-  for (std::size_t i = 0; i < s.sub_scores.size(); ++i) {
-    if (!std::isfinite(s.sub_scores[i].score)) {
-      return InvalidArgumentError("{}: sub_scores[{}] is not finite", who, i);
-    }
-  }
-  return OkStatus();
-}
-
 Result<std::vector<SubScore>> ReadSubScores(const pqxx::result& r) {
   return pg::ReadAll<SubScore>(r, [](const pqxx::row& row) -> Result<SubScore> {
     return SubScore{pg::Text(row, 0), pg::Int(row, 1), pg::Real(row, 2)};
@@ -108,11 +92,8 @@ Result<std::optional<Demographics>> PgStore::GetDemographics(Id person_id) {
 
 Result<PutOutcome> PgStore::PutAssessmentScore(AssessmentScore& s) {
   PutOutcome outcome = PutOutcome::kUnchanged;
-  const std::string who = s.id != kNoId
-                              ? fmt::format("assessment score {}", s.id)
-                              : fmt::format("assessment score \"{}\" of student {} on {}",
-                                            s.assessment, s.student_id, FormatDate(s.date));
-  PW_RETURN_IF_ERROR(CheckScoreValues(s, who));
+  const std::string who = store_util::ScoreWho(s);
+  PW_RETURN_IF_ERROR(store_util::CheckScoreValues(s, who));
   PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
     PW_ASSIGN_OR_RETURN(std::string problem, StudentProblem(s.student_id));
     if (!problem.empty()) return InvalidArgumentError("{}: {}", who, problem);

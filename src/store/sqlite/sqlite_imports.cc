@@ -98,33 +98,10 @@ Result<std::optional<Demographics>> SqliteStore::GetDemographics(Id person_id) {
 
 // ---- assessment scores
 
-namespace {
-
-Status CheckScoreValues(const AssessmentScore& s, const std::string& who) {
-  if (s.assessment.empty()) return InvalidArgumentError("{}: assessment is missing", who);
-  if (!std::isfinite(s.scale_score)) {
-    return InvalidArgumentError("{}: scale_score is not finite", who);
-  }
-  if (s.sem && (!std::isfinite(*s.sem) || *s.sem < 0)) {
-    return InvalidArgumentError("{}: sem {} is not a finite number >= 0", who, *s.sem);
-  }
-  for (std::size_t i = 0; i < s.sub_scores.size(); ++i) {
-    if (!std::isfinite(s.sub_scores[i].score)) {
-      return InvalidArgumentError("{}: sub_scores[{}] is not finite", who, i);
-    }
-  }
-  return OkStatus();
-}
-
-}  // namespace
-
 Result<PutOutcome> SqliteStore::PutAssessmentScore(AssessmentScore& s) {
   PutOutcome outcome = PutOutcome::kUnchanged;
-  const std::string who = s.id != kNoId
-                              ? fmt::format("assessment score {}", s.id)
-                              : fmt::format("assessment score \"{}\" of student {} on {}",
-                                            s.assessment, s.student_id, FormatDate(s.date));
-  PW_RETURN_IF_ERROR(CheckScoreValues(s, who));
+  const std::string who = store_util::ScoreWho(s);
+  PW_RETURN_IF_ERROR(store_util::CheckScoreValues(s, who));
   PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
     PW_ASSIGN_OR_RETURN(std::string problem, StudentProblem(s.student_id));
     if (!problem.empty()) return InvalidArgumentError("{}: {}", who, problem);
