@@ -142,7 +142,7 @@ Status RunImport(const std::string& kind, const ImportCliOptions& opts, Io& io) 
   if (opts.json) {
     nlohmann::json j = report.ToJson();
     j["sha256"] = sha;
-    io.out << j.dump() << "\n";
+    io.out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     io.out << report.ToText();
   }

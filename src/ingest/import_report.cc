@@ -74,6 +74,10 @@ nlohmann::json ImportReport::ToJson() const {
           {"more_errors", errors.total() - errors.messages().size()}};
 }
 
+std::string ImportReport::ToJsonText() const {
+  return ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Status RunImportTransaction(Store& store, const ImportOptions& options, ImportReport& report,
                             const std::function<Status()>& write) {
   report.check = options.check;

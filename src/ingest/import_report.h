@@ -88,6 +88,9 @@ struct ImportReport {
   // {"kind":..., "source":..., "check":..., "ok":..., "entities":{"orgs":{"read":1,...}},
   //  "warnings":[...], "errors":[...], "more_errors":0}
   nlohmann::json ToJson() const;
+  // ToJson as text. Messages quote the input, which may not be UTF-8: invalid bytes become
+  // U+FFFD instead of failing the dump.
+  std::string ToJsonText() const;
 };
 
 // Runs `write` as the import's one transaction. With options.check the transaction is rolled

@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     pw::ingest::PrereqOptions opts;
     opts.check = true;
     auto r = pw::ingest::ImportPrereqCsv(*TheStore(), in, "fuzz.csv", opts);
-    if (r.ok()) (void)r->ToJson().dump();
+    if (r.ok()) (void)r->ToJsonText();
     return 0;
   }
   pw::ingest::TabularOptions opts;
@@ -53,6 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (kind == 0 && (data[0] & 0x80)) opts.framework = "fw";
   auto r = pw::ingest::ImportTabular(*TheStore(), static_cast<pw::ingest::TabularKind>(kind), in,
                                      "fuzz.csv", opts);
-  if (r.ok()) (void)r->ToJson().dump();
+  if (r.ok()) (void)r->ToJsonText();
   return 0;
 }

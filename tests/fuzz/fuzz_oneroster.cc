@@ -42,6 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pw::ingest::ImportOptions options;
   options.check = true;
   auto report = pw::ingest::ImportOneRoster(*TheStore(), pkg, options);
-  if (report.ok()) (void)report->ToJson().dump();
+  if (report.ok()) (void)report->ToJsonText();
   return 0;
 }

@@ -134,6 +134,15 @@ TEST_F(ImportCommandTest, OneRosterAndCaseFromSharedData) {
   EXPECT_GT(j["entities"]["edges"]["created"].get<int>(), 400);
 }
 
+TEST_F(ImportCommandTest, JsonReportSurvivesBytesThatAreNotUtf8) {
+  const std::string path = Write("att.csv", "student,date,status\ns-1,2026-09-01,\xa3\n");
+  CliResult r = RunPathwise({"import", "attendance", path, "--db", url_, "--json"});
+  EXPECT_EQ(r.code, 2);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["errors"][0], path + ":2: column \"status\": expected one of present, tardy, "
+                                   "excused, unexcused, got \"\xef\xbf\xbd\"");
+}
+
 TEST_F(ImportCommandTest, MissingFileIsOneLine) {
   CliResult r = RunPathwise({"import", "case", dir_.File("nope.json"), "--db", url_});
   EXPECT_EQ(r.code, 2);
