@@ -28,6 +28,7 @@ test-build: deps
 	@cmake --build $(TEST_DIR) -j $(JOBS)
 
 test: test-build
+	@scripts/install-e2e.sh
 	@cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Benchmarks run on the release build; see bench/README.md for the baselines each one needs.

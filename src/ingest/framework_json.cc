@@ -1,6 +1,10 @@
 #include "ingest/framework_json.h"
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <set>
+#include <tuple>
 #include <sstream>
 #include <unordered_map>
 
@@ -119,26 +123,90 @@ Result<FrameworkPackage> ReadFrameworkFile(const std::string& path) {
   return ParseFrameworkJson(ss.str(), path);
 }
 
-Result<Id> ImportFramework(Store& store, const FrameworkPackage& package) {
-  Id framework_id = kNoId;
-  PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
+Status WriteFrameworkPackage(Store& store, const FrameworkPackage& package,
+                             ingest::ImportReport& report, Id* framework_id) {
+  return store.Transaction([&]() -> Status {
     Framework fw = package.framework;
     PW_ASSIGN_OR_RETURN(PutOutcome outcome, store.PutFramework(fw));
-    (void)outcome;
-    framework_id = fw.id;
+    report.Entity("frameworks").read++;
+    report.Count("frameworks", outcome);
+    *framework_id = fw.id;
+    // Parents before children: write in order of depth in the hierarchy.
+    std::unordered_map<std::string, int> depth;
+    std::function<int(const std::string&, int)> depth_of = [&](const std::string& code,
+                                                                int guard) -> int {
+      auto d = depth.find(code);
+      if (d != depth.end()) return d->second;
+      auto p = package.parents.find(code);
+      const int v = (p == package.parents.end() || guard > 10'000)
+                        ? 0
+                        : depth_of(p->second, guard + 1) + 1;
+      depth[code] = v;
+      return v;
+    };
+    std::vector<std::size_t> order(package.competencies.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return depth_of(package.competencies[a].code, 0) < depth_of(package.competencies[b].code, 0);
+    });
     std::unordered_map<std::string, Id> ids;
-    for (const Competency& c : package.competencies) {
-      Competency comp = c;
+    for (std::size_t i : order) {
+      Competency comp = package.competencies[i];
       comp.framework_id = fw.id;
+      auto p = package.parents.find(comp.code);
+      comp.parent_id = p == package.parents.end() ? kNoId : ids.at(p->second);
       PW_ASSIGN_OR_RETURN(PutOutcome o, store.PutCompetency(comp));
-      (void)o;
+      report.Entity("competencies").read++;
+      report.Count("competencies", o);
       ids[comp.code] = comp.id;
+    }
+    // Edges: replaced as a set; count what is new, kept and gone.
+    PW_ASSIGN_OR_RETURN(std::vector<CompetencyEdge> old_edges, store.ListEdges(fw.id));
+    std::set<std::tuple<Id, Id, int>> old_set;
+    for (const CompetencyEdge& e : old_edges) {
+      old_set.insert({e.from, e.to, static_cast<int>(e.kind)});
     }
     std::vector<CompetencyEdge> edges;
     edges.reserve(package.edges.size());
-    for (const auto& e : package.edges) edges.push_back({ids[e.from], ids[e.to], e.kind});
-    return store.SetEdges(fw.id, edges);
-  }));
+    ingest::EntityCounts& ec = report.Entity("edges");
+    for (const auto& e : package.edges) {
+      edges.push_back({ids.at(e.from), ids.at(e.to), e.kind});
+      ++ec.read;
+      if (old_set.erase({edges.back().from, edges.back().to, static_cast<int>(e.kind)})) {
+        ++ec.unchanged;
+      } else {
+        ++ec.created;
+      }
+    }
+    ec.deleted += static_cast<std::int64_t>(old_set.size());
+    PW_RETURN_IF_ERROR(store.SetEdges(fw.id, edges));
+    // Associations: the same.
+    PW_ASSIGN_OR_RETURN(std::vector<CompetencyAssociation> old_assoc, store.ListAssociations(fw.id));
+    std::multiset<std::tuple<Id, std::string, Id, std::string>> old_a;
+    for (const auto& a : old_assoc) old_a.insert({a.competency_id, a.kind, a.target_id, a.target});
+    std::vector<CompetencyAssociation> assoc;
+    ingest::EntityCounts& ac = report.Entity("associations");
+    for (const auto& a : package.associations) {
+      assoc.push_back({ids.at(a.from), a.kind, a.to.empty() ? kNoId : ids.at(a.to), a.target});
+      ++ac.read;
+      const CompetencyAssociation& n = assoc.back();
+      auto it = old_a.find({n.competency_id, n.kind, n.target_id, n.target});
+      if (it != old_a.end()) {
+        old_a.erase(it);
+        ++ac.unchanged;
+      } else {
+        ++ac.created;
+      }
+    }
+    ac.deleted += static_cast<std::int64_t>(old_a.size());
+    return store.SetAssociations(fw.id, assoc);
+  });
+}
+
+Result<Id> ImportFramework(Store& store, const FrameworkPackage& package) {
+  Id framework_id = kNoId;
+  ingest::ImportReport report;
+  PW_RETURN_IF_ERROR(WriteFrameworkPackage(store, package, report, &framework_id));
   return framework_id;
 }
 

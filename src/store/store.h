@@ -56,6 +56,7 @@
 #include "core/time.h"
 #include "core/wellbeing.h"
 #include "store/mastery.h"
+#include "store/import_records.h"
 
 namespace pw {
 
@@ -63,6 +64,13 @@ class AccountStore;  // store/accounts.h
 class XapiStore;     // store/xapi_store.h
 
 enum class PutOutcome { kCreated, kUpdated, kUnchanged };
+
+// What a batch upsert did, row by row.
+struct PutCounts {
+  std::int64_t created = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+};
 
 struct PageRequest {
   Id after = kNoId;  // return rows with id > after
@@ -157,6 +165,13 @@ class Store {
   // `guardian_id` (children of a guardian).
   virtual Result<std::vector<GuardianLink>> ListGuardianLinks(std::optional<Id> student_id,
                                                               std::optional<Id> guardian_id) = 0;
+  // Removals for OneRoster delta files (status=tobedeleted); false when there was no such row.
+  virtual Result<bool> DeleteEnrollment(Id enrollment_id) = 0;
+  virtual Result<bool> DeleteGuardianLink(Id guardian_id, Id student_id) = 0;
+
+  // ---- demographics (OneRoster demographics.csv), one row per person
+  virtual Result<PutOutcome> PutDemographics(const Demographics& demographics) = 0;
+  virtual Result<std::optional<Demographics>> GetDemographics(Id person_id) = 0;
 
   // ---- competency frameworks
   virtual Result<PutOutcome> PutFramework(Framework& framework) = 0;
@@ -171,6 +186,11 @@ class Store {
   virtual Result<std::vector<CompetencyEdge>> ListEdges(Id framework_id) = 0;
   // Competencies and edges of a framework, validated (a stored cycle is reported, not hidden).
   virtual Result<CompetencyGraph> LoadGraph(Id framework_id) = 0;
+  // Replaces the framework's other associations (CASE exactMatchOf, isRelatedTo, ...); every
+  // competency_id (and target_id, when set) must belong to the framework.
+  virtual Status SetAssociations(Id framework_id,
+                                 std::span<const CompetencyAssociation> associations) = 0;
+  virtual Result<std::vector<CompetencyAssociation>> ListAssociations(Id framework_id) = 0;
 
   // ---- activities
   virtual Result<PutOutcome> PutActivity(Activity& activity) = 0;
@@ -198,12 +218,22 @@ class Store {
   // ---- non-achievement records
   // Attendance is keyed by (student, date): a second record for the same day replaces the first.
   virtual Status PutAttendance(std::span<const AttendanceRecord> records) = 0;
+  // The same, saying how many rows were created, updated (status or source changed) or left as
+  // they were (imports report these).
+  virtual Result<PutCounts> PutAttendanceCounted(std::span<const AttendanceRecord> records) = 0;
   virtual Result<std::vector<AttendanceRecord>> ListAttendance(Id student_id, DateRange range) = 0;
   virtual Result<PutOutcome> PutBehavior(BehaviorIncident& incident) = 0;
   virtual Result<std::vector<BehaviorIncident>> ListBehavior(Id student_id, DateRange range) = 0;
   // SEL scores are keyed by (student, date, scale).
   virtual Status PutSel(std::span<const SelScore> scores) = 0;
+  virtual Result<PutCounts> PutSelCounted(std::span<const SelScore> scores) = 0;
   virtual Result<std::vector<SelScore>> ListSel(Id student_id, DateRange range) = 0;
+  // Upserts by (student_id, assessment, date) (or by id when set); fills in id. The student
+  // must exist with role student; sub-score competency ids must exist; scores finite.
+  virtual Result<PutOutcome> PutAssessmentScore(AssessmentScore& score) = 0;
+  // Ordered by date, then assessment.
+  virtual Result<std::vector<AssessmentScore>> ListAssessmentScores(Id student_id,
+                                                                    DateRange range) = 0;
 
   // ---- goals
   virtual Result<PutOutcome> PutGoal(Goal& goal) = 0;

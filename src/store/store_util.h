@@ -4,11 +4,12 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <functional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -119,5 +120,28 @@ class TransactionNesting {
   int depth_ = 0;
   Status failure_;  // the first failure inside the current outermost transaction
 };
+// The value checks PutAssessmentScore makes before touching the database; `who` names the row.
+inline Status CheckScoreValues(const AssessmentScore& s, const std::string& who) {
+  if (s.assessment.empty()) return InvalidArgumentError("{}: assessment is missing", who);
+  if (!std::isfinite(s.scale_score)) {
+    return InvalidArgumentError("{}: scale_score is not finite", who);
+  }
+  if (s.sem && (!std::isfinite(*s.sem) || *s.sem < 0)) {
+    return InvalidArgumentError("{}: sem {} is not a finite number >= 0", who, *s.sem);
+  }
+  for (std::size_t i = 0; i < s.sub_scores.size(); ++i) {
+    if (!std::isfinite(s.sub_scores[i].score)) {
+      return InvalidArgumentError("{}: sub_scores[{}] is not finite", who, i);
+    }
+  }
+  return OkStatus();
+}
+
+// How PutAssessmentScore names a score in errors.
+inline std::string ScoreWho(const AssessmentScore& s) {
+  return s.id != kNoId ? fmt::format("assessment score {}", s.id)
+                       : fmt::format("assessment score \"{}\" of student {} on {}", s.assessment,
+                                     s.student_id, FormatDate(s.date));
+}
 
 }  // namespace pw::store_util

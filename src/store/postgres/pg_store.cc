@@ -117,7 +117,7 @@ CREATE TABLE goal_competencies (
   competency_id BIGINT NOT NULL REFERENCES competencies(id), PRIMARY KEY (goal_id, position));
 )sql";
 
-// Learner profiles (store/mastery.h): the same tables as SQLite schema version 3.
+// Learner profiles (store/mastery.h): the same tables as SQLite schema version 4.
 constexpr std::string_view kSchemaMastery = R"sql(
 CREATE TABLE mastery (
   student_id BIGINT NOT NULL REFERENCES people(id),
@@ -135,6 +135,29 @@ CREATE TABLE student_interests (
   interest TEXT NOT NULL, PRIMARY KEY (student_id, position));
 )sql";
 
+// Imports (docs/imports.md): demographics, assessment scores with sub-scores, CASE
+// associations other than the hierarchy and prerequisites.
+constexpr std::string_view kSchemaV3Imports = R"sql(
+CREATE TABLE demographics (
+  person_id BIGINT PRIMARY KEY REFERENCES people(id), birth_day INTEGER, sex TEXT NOT NULL,
+  races TEXT NOT NULL, hispanic_latino BOOLEAN, country_of_birth TEXT NOT NULL,
+  state_of_birth TEXT NOT NULL, city_of_birth TEXT NOT NULL, residence_status TEXT NOT NULL);
+CREATE TABLE assessment_scores (
+  id BIGSERIAL PRIMARY KEY, student_id BIGINT NOT NULL REFERENCES people(id),
+  assessment TEXT NOT NULL, day INTEGER NOT NULL, scale_score DOUBLE PRECISION NOT NULL,
+  sem DOUBLE PRECISION, source_system TEXT NOT NULL, UNIQUE (student_id, assessment, day));
+CREATE TABLE assessment_subscores (
+  score_id BIGINT NOT NULL REFERENCES assessment_scores(id), position INTEGER NOT NULL,
+  name TEXT NOT NULL, competency_id BIGINT REFERENCES competencies(id),
+  score DOUBLE PRECISION NOT NULL, PRIMARY KEY (score_id, position));
+CREATE TABLE competency_associations (
+  framework_id BIGINT NOT NULL REFERENCES frameworks(id), position INTEGER NOT NULL,
+  competency_id BIGINT NOT NULL REFERENCES competencies(id), kind TEXT NOT NULL,
+  target_id BIGINT REFERENCES competencies(id), target TEXT NOT NULL,
+  PRIMARY KEY (framework_id, position));
+CREATE INDEX competency_associations_by_competency ON competency_associations(competency_id);
+)sql";
+
 struct PgMigration {
   int version;
   std::string_view description;
@@ -145,6 +168,8 @@ constexpr std::array kPgMigrations = {
                 kSchemaV1},
     PgMigration{2, "learner profiles: mastery per student and competency, course credits, interests",
                 kSchemaMastery},
+    PgMigration{3, "imports: demographics, assessment scores, competency associations",
+                kSchemaV3Imports},
 };
 // Serializes concurrent migrators (any constant unique to Pathwise).
 constexpr std::int64_t kMigrationLock = 0x7061746877697365;

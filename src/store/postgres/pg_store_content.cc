@@ -576,8 +576,15 @@ std::int64_t ToDay(const DateRange& r) { return r.to ? r.to->days : INT32_MAX; }
 }  // namespace
 
 Status PgStore::PutAttendance(std::span<const AttendanceRecord> records) {
-  if (records.empty()) return OkStatus();
-  return Transaction([&]() -> Status {
+  return PutAttendanceCounted(records).status();
+}
+
+// Counts: the upsert updates only a row that differs, and RETURNING (xmax = 0) tells an
+// inserted row from an updated one; no row back means unchanged.
+Result<PutCounts> PgStore::PutAttendanceCounted(std::span<const AttendanceRecord> records) {
+  PutCounts counts;
+  if (records.empty()) return counts;
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
     store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < records.size(); ++i) {
@@ -589,16 +596,26 @@ Status PgStore::PutAttendance(std::span<const AttendanceRecord> records) {
       if (!problem->empty()) return InvalidArgumentError("attendance {}: {}", i, *problem);
     }
     for (const AttendanceRecord& r : records) {
-      PW_RETURN_IF_ERROR(db_->Exec("INSERT INTO attendance(student_id, day, status, "
-                                   "source_system) VALUES ($1, $2, $3, $4) ON CONFLICT(student_id, "
-                                   "day) DO UPDATE SET status = excluded.status, source_system = "
-                                   "excluded.source_system",
-                                   r.student_id, r.date.days,
-                                   std::string(AttendanceStatusName(r.status)), r.source_system)
-                             .status());
+      PW_ASSIGN_OR_RETURN(
+          pqxx::result res,
+          db_->Exec("INSERT INTO attendance AS a (student_id, day, status, source_system) VALUES "
+                    "($1, $2, $3, $4) ON CONFLICT(student_id, day) DO UPDATE SET status = "
+                    "excluded.status, source_system = excluded.source_system WHERE a.status IS "
+                    "DISTINCT FROM excluded.status OR a.source_system IS DISTINCT FROM "
+                    "excluded.source_system RETURNING (xmax = 0)",
+                    r.student_id, r.date.days, std::string(AttendanceStatusName(r.status)),
+                    r.source_system));
+      if (res.empty()) {
+        ++counts.unchanged;
+      } else if (res[0][0].as<bool>()) {
+        ++counts.created;
+      } else {
+        ++counts.updated;
+      }
     }
     return OkStatus();
-  });
+  }));
+  return counts;
 }
 
 Result<std::vector<AttendanceRecord>> PgStore::ListAttendance(Id student_id, DateRange range) {
@@ -697,8 +714,13 @@ Result<std::vector<BehaviorIncident>> PgStore::ListBehavior(Id student_id, DateR
 }
 
 Status PgStore::PutSel(std::span<const SelScore> scores) {
-  if (scores.empty()) return OkStatus();
-  return Transaction([&]() -> Status {
+  return PutSelCounted(scores).status();
+}
+
+Result<PutCounts> PgStore::PutSelCounted(std::span<const SelScore> scores) {
+  PutCounts counts;
+  if (scores.empty()) return counts;
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
     store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < scores.size(); ++i) {
@@ -718,18 +740,29 @@ Status PgStore::PutSel(std::span<const SelScore> scores) {
       }
     }
     for (const SelScore& s : scores) {
-      PW_RETURN_IF_ERROR(
-          db_->Exec("INSERT INTO sel_scores(student_id, day, scale, score, scale_min, scale_max, "
-                    "source_system) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(student_id, "
-                    "day, scale) DO UPDATE SET score = excluded.score, scale_min = "
-                    "excluded.scale_min, scale_max = excluded.scale_max, source_system = "
-                    "excluded.source_system",
+      PW_ASSIGN_OR_RETURN(
+          pqxx::result res,
+          db_->Exec("INSERT INTO sel_scores AS x (student_id, day, scale, score, scale_min, "
+                    "scale_max, source_system) VALUES ($1, $2, $3, $4, $5, $6, $7) ON "
+                    "CONFLICT(student_id, day, scale) DO UPDATE SET score = excluded.score, "
+                    "scale_min = excluded.scale_min, scale_max = excluded.scale_max, "
+                    "source_system = excluded.source_system WHERE x.score IS DISTINCT FROM "
+                    "excluded.score OR x.scale_min IS DISTINCT FROM excluded.scale_min OR "
+                    "x.scale_max IS DISTINCT FROM excluded.scale_max OR x.source_system IS "
+                    "DISTINCT FROM excluded.source_system RETURNING (xmax = 0)",
                     s.student_id, s.date.days, s.scale, s.score, s.scale_min, s.scale_max,
-                    s.source_system)
-              .status());
+                    s.source_system));
+      if (res.empty()) {
+        ++counts.unchanged;
+      } else if (res[0][0].as<bool>()) {
+        ++counts.created;
+      } else {
+        ++counts.updated;
+      }
     }
     return OkStatus();
-  });
+  }));
+  return counts;
 }
 
 Result<std::vector<SelScore>> PgStore::ListSel(Id student_id, DateRange range) {

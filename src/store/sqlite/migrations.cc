@@ -391,6 +391,53 @@ CREATE TABLE student_interests (
 );
 )sql";
 
+// Imports (docs/imports.md): OneRoster demographics, assessment scale scores with competency
+// sub-scores, and CASE associations other than the hierarchy and prerequisites.
+constexpr std::string_view kSchemaV5Imports = R"sql(
+CREATE TABLE demographics (
+  person_id         INTEGER PRIMARY KEY REFERENCES people(id),
+  birth_day         INTEGER,
+  sex               TEXT NOT NULL,
+  races             TEXT NOT NULL,
+  hispanic_latino   INTEGER,
+  country_of_birth  TEXT NOT NULL,
+  state_of_birth    TEXT NOT NULL,
+  city_of_birth     TEXT NOT NULL,
+  residence_status  TEXT NOT NULL
+);
+
+CREATE TABLE assessment_scores (
+  id            INTEGER PRIMARY KEY,
+  student_id    INTEGER NOT NULL REFERENCES people(id),
+  assessment    TEXT NOT NULL,
+  day           INTEGER NOT NULL,
+  scale_score   REAL NOT NULL,
+  sem           REAL,
+  source_system TEXT NOT NULL,
+  UNIQUE (student_id, assessment, day)
+);
+
+CREATE TABLE assessment_subscores (
+  score_id      INTEGER NOT NULL REFERENCES assessment_scores(id),
+  position      INTEGER NOT NULL,
+  name          TEXT NOT NULL,
+  competency_id INTEGER REFERENCES competencies(id),
+  score         REAL NOT NULL,
+  PRIMARY KEY (score_id, position)
+);
+
+CREATE TABLE competency_associations (
+  framework_id  INTEGER NOT NULL REFERENCES frameworks(id),
+  position      INTEGER NOT NULL,
+  competency_id INTEGER NOT NULL REFERENCES competencies(id),
+  kind          TEXT NOT NULL,
+  target_id     INTEGER REFERENCES competencies(id),
+  target        TEXT NOT NULL,
+  PRIMARY KEY (framework_id, position)
+);
+CREATE INDEX competency_associations_by_competency ON competency_associations(competency_id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -400,6 +447,8 @@ constexpr std::array kMigrations = {
               kSchemaV3Xapi},
     Migration{4, "learner profiles: mastery per student and competency, course credits, interests",
               kSchemaV4Mastery},
+    Migration{5, "imports: demographics, assessment scores, competency associations",
+              kSchemaV5Imports},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -245,6 +245,12 @@ class SqliteAccounts final : public AccountStore {
       PW_RETURN_IF_ERROR(del("DELETE FROM goals WHERE student_id = ?", counts.goals));
       // Goals the student set for others keep existing, without naming the setter.
       PW_RETURN_IF_ERROR(del("UPDATE goals SET set_by = NULL WHERE set_by = ?", ignored));
+      // Imported records (demographics, assessment scores): nothing of the student stays.
+      PW_RETURN_IF_ERROR(del("DELETE FROM demographics WHERE person_id = ?", ignored));
+      PW_RETURN_IF_ERROR(del("DELETE FROM assessment_subscores WHERE score_id IN "
+                             "(SELECT id FROM assessment_scores WHERE student_id = ?)",
+                             ignored));
+      PW_RETURN_IF_ERROR(del("DELETE FROM assessment_scores WHERE student_id = ?", ignored));
       PW_RETURN_IF_ERROR(del("DELETE FROM enrollments WHERE person_id = ?", counts.enrollments));
       PW_RETURN_IF_ERROR(del("DELETE FROM guardian_links WHERE student_id = ?",
                              counts.guardian_links));

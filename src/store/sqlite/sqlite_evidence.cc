@@ -260,8 +260,13 @@ std::int64_t ToDay(const DateRange& r) { return r.to ? r.to->days : INT32_MAX; }
 }  // namespace
 
 Status SqliteStore::PutAttendance(std::span<const AttendanceRecord> records) {
-  if (records.empty()) return OkStatus();
-  return Transaction([&]() -> Status {
+  return PutAttendanceCounted(records).status();
+}
+
+Result<PutCounts> SqliteStore::PutAttendanceCounted(std::span<const AttendanceRecord> records) {
+  PutCounts counts;
+  if (records.empty()) return counts;
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
     store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < records.size(); ++i) {
@@ -272,18 +277,33 @@ Status SqliteStore::PutAttendance(std::span<const AttendanceRecord> records) {
                           students.Check(records[i].student_id, lookup));
       if (!problem->empty()) return InvalidArgumentError("attendance {}: {}", i, *problem);
     }
-    PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT INTO attendance(student_id, day, status, "
-                                              "source_system) VALUES (?, ?, ?, ?) ON "
-                                              "CONFLICT(student_id, day) DO UPDATE SET status = "
-                                              "excluded.status, source_system = "
-                                              "excluded.source_system"));
+    // Insert; when the day is already there, update only what differs (so the counts say
+    // what changed).
+    PW_ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT OR IGNORE INTO attendance(student_id, "
+                                               "day, status, source_system) VALUES (?, ?, ?, ?)"));
+    PW_ASSIGN_OR_RETURN(Stmt up, db_->Prepare("UPDATE attendance SET status = ?3, source_system = "
+                                              "?4 WHERE student_id = ?1 AND day = ?2 AND (status "
+                                              "IS NOT ?3 OR source_system IS NOT ?4)"));
     for (const AttendanceRecord& r : records) {
-      st.Bind(r.student_id, static_cast<std::int64_t>(r.date.days), AttendanceStatusName(r.status),
+      ins.Bind(r.student_id, static_cast<std::int64_t>(r.date.days), AttendanceStatusName(r.status),
+               r.source_system);
+      PW_RETURN_IF_ERROR(ins.Run());
+      if (db_->Changes() > 0) {
+        ++counts.created;
+        continue;
+      }
+      up.Bind(r.student_id, static_cast<std::int64_t>(r.date.days), AttendanceStatusName(r.status),
               r.source_system);
-      PW_RETURN_IF_ERROR(st.Run());
+      PW_RETURN_IF_ERROR(up.Run());
+      if (db_->Changes() > 0) {
+        ++counts.updated;
+      } else {
+        ++counts.unchanged;
+      }
     }
     return OkStatus();
-  });
+  }));
+  return counts;
 }
 
 Result<std::vector<AttendanceRecord>> SqliteStore::ListAttendance(Id student_id, DateRange range) {
@@ -385,8 +405,13 @@ Result<std::vector<BehaviorIncident>> SqliteStore::ListBehavior(Id student_id, D
 // ---- social-emotional scores
 
 Status SqliteStore::PutSel(std::span<const SelScore> scores) {
-  if (scores.empty()) return OkStatus();
-  return Transaction([&]() -> Status {
+  return PutSelCounted(scores).status();
+}
+
+Result<PutCounts> SqliteStore::PutSelCounted(std::span<const SelScore> scores) {
+  PutCounts counts;
+  if (scores.empty()) return counts;
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
     store_util::IdChecks students;
     auto lookup = [&](Id id) { return StudentProblem(id); };
     for (size_t i = 0; i < scores.size(); ++i) {
@@ -405,20 +430,34 @@ Status SqliteStore::PutSel(std::span<const SelScore> scores) {
                                     s.scale_min, s.scale_max);
       }
     }
-    PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT INTO sel_scores(student_id, day, scale, "
-                                              "score, scale_min, scale_max, source_system) VALUES "
-                                              "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(student_id, day, "
-                                              "scale) DO UPDATE SET score = excluded.score, "
-                                              "scale_min = excluded.scale_min, scale_max = "
-                                              "excluded.scale_max, source_system = "
-                                              "excluded.source_system"));
+    PW_ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT OR IGNORE INTO sel_scores(student_id, "
+                                               "day, scale, score, scale_min, scale_max, "
+                                               "source_system) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    PW_ASSIGN_OR_RETURN(Stmt up, db_->Prepare("UPDATE sel_scores SET score = ?4, scale_min = ?5, "
+                                              "scale_max = ?6, source_system = ?7 WHERE "
+                                              "student_id = ?1 AND day = ?2 AND scale = ?3 AND "
+                                              "(score IS NOT ?4 OR scale_min IS NOT ?5 OR "
+                                              "scale_max IS NOT ?6 OR source_system IS NOT ?7)"));
     for (const SelScore& s : scores) {
-      st.Bind(s.student_id, static_cast<std::int64_t>(s.date.days), s.scale, s.score, s.scale_min,
+      ins.Bind(s.student_id, static_cast<std::int64_t>(s.date.days), s.scale, s.score,
+               s.scale_min, s.scale_max, s.source_system);
+      PW_RETURN_IF_ERROR(ins.Run());
+      if (db_->Changes() > 0) {
+        ++counts.created;
+        continue;
+      }
+      up.Bind(s.student_id, static_cast<std::int64_t>(s.date.days), s.scale, s.score, s.scale_min,
               s.scale_max, s.source_system);
-      PW_RETURN_IF_ERROR(st.Run());
+      PW_RETURN_IF_ERROR(up.Run());
+      if (db_->Changes() > 0) {
+        ++counts.updated;
+      } else {
+        ++counts.unchanged;
+      }
     }
     return OkStatus();
-  });
+  }));
+  return counts;
 }
 
 Result<std::vector<SelScore>> SqliteStore::ListSel(Id student_id, DateRange range) {

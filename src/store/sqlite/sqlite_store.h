@@ -69,6 +69,10 @@ class SqliteStore final : public Store {
   Result<PutOutcome> PutGuardianLink(const GuardianLink& link) override;
   Result<std::vector<GuardianLink>> ListGuardianLinks(std::optional<Id> student_id,
                                                       std::optional<Id> guardian_id) override;
+  Result<bool> DeleteEnrollment(Id enrollment_id) override;
+  Result<bool> DeleteGuardianLink(Id guardian_id, Id student_id) override;
+  Result<PutOutcome> PutDemographics(const Demographics& demographics) override;
+  Result<std::optional<Demographics>> GetDemographics(Id person_id) override;
 
   Result<PutOutcome> PutFramework(Framework& framework) override;
   Result<Framework> GetFramework(Id id) override;
@@ -79,6 +83,9 @@ class SqliteStore final : public Store {
   Status SetEdges(Id framework_id, std::span<const CompetencyEdge> edges) override;
   Result<std::vector<CompetencyEdge>> ListEdges(Id framework_id) override;
   Result<CompetencyGraph> LoadGraph(Id framework_id) override;
+  Status SetAssociations(Id framework_id,
+                         std::span<const CompetencyAssociation> associations) override;
+  Result<std::vector<CompetencyAssociation>> ListAssociations(Id framework_id) override;
 
   Result<PutOutcome> PutActivity(Activity& activity) override;
   Result<Activity> GetActivity(Id id) override;
@@ -92,11 +99,16 @@ class SqliteStore final : public Store {
   Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) override;
 
   Status PutAttendance(std::span<const AttendanceRecord> records) override;
+  Result<PutCounts> PutAttendanceCounted(std::span<const AttendanceRecord> records) override;
   Result<std::vector<AttendanceRecord>> ListAttendance(Id student_id, DateRange range) override;
   Result<PutOutcome> PutBehavior(BehaviorIncident& incident) override;
   Result<std::vector<BehaviorIncident>> ListBehavior(Id student_id, DateRange range) override;
   Status PutSel(std::span<const SelScore> scores) override;
+  Result<PutCounts> PutSelCounted(std::span<const SelScore> scores) override;
   Result<std::vector<SelScore>> ListSel(Id student_id, DateRange range) override;
+  Result<PutOutcome> PutAssessmentScore(AssessmentScore& score) override;
+  Result<std::vector<AssessmentScore>> ListAssessmentScores(Id student_id,
+                                                            DateRange range) override;
 
   Result<PutOutcome> PutGoal(Goal& goal) override;
   Result<std::vector<Goal>> ListGoals(Id student_id) override;

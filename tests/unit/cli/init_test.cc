@@ -14,17 +14,17 @@ TEST(InitCommandTest, CreatesThenReportsUpToDate) {
   const std::string url = "sqlite:" + dir.File("school.db");
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 4 (created)\n");
+  EXPECT_EQ(r.out, url + ": schema version 5 (created)\n");
   EXPECT_EQ(r.err, "");
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "school.db"));
 
   r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 4 (already up to date)\n");
+  EXPECT_EQ(r.out, url + ": schema version 5 (already up to date)\n");
 
   r = RunPathwise({"init", "--db", url, "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":4,\"schema_version\":4}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":5,\"schema_version\":5}\n");
 }
 
 TEST(InitCommandTest, JsonOnAFreshDatabase) {
@@ -32,7 +32,7 @@ TEST(InitCommandTest, JsonOnAFreshDatabase) {
   const std::string url = "sqlite:" + dir.File("fresh.db");
   CliResult r = RunPathwise({"init", "--json", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":0,\"schema_version\":3}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":0,\"schema_version\":5}\n");
 }
 
 TEST(InitCommandTest, MalformedDbExitsTwoWithOneLine) {
@@ -68,10 +68,10 @@ TEST(InitCommandTest, RealPostgresServer) {
   const std::string url = server->CreateDatabase();
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 2 (created)\n");
+  EXPECT_EQ(r.out, url + ": schema version 3 (created)\n");
   r = RunPathwise({"init", "--db", url, "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":2,\"schema_version\":2}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":3,\"schema_version\":3}\n");
 }
 
 TEST(InitCommandTest, UnreachablePostgresExitsOneWithOneLine) {

@@ -1,0 +1,180 @@
+// Store support for imports (both backends): demographics, assessment scores with sub-scores,
+// competency associations, counted attendance/SEL upserts, and the deletions OneRoster delta
+// files need.
+#include "fixture.h"
+#include "store/accounts.h"
+
+namespace pw::testing {
+namespace {
+
+TEST_P(StoreTest, DemographicsRoundTripAndOutcomes) {
+  SeedSchool(1);
+  Demographics d;
+  d.person_id = students_[0];
+  d.birth_date = DateFromCivil(2014, 3, 2);
+  d.sex = "female";
+  d.races = "asian,white";
+  d.hispanic_or_latino = false;
+  d.country_of_birth = "US";
+  d.city_of_birth = "Salem";
+  auto r = store_->PutDemographics(d);
+  PW_ASSERT_OK(r);
+  EXPECT_EQ(*r, PutOutcome::kCreated);
+  EXPECT_EQ(*store_->PutDemographics(d), PutOutcome::kUnchanged);
+  auto got = store_->GetDemographics(students_[0]);
+  PW_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, d);
+  d.hispanic_or_latino = std::nullopt;
+  d.birth_date = std::nullopt;
+  EXPECT_EQ(*store_->PutDemographics(d), PutOutcome::kUpdated);
+  EXPECT_EQ(**store_->GetDemographics(students_[0]), d);
+  EXPECT_FALSE(store_->GetDemographics(teacher_)->has_value());
+  Demographics nobody;
+  nobody.person_id = 999;
+  EXPECT_EQ(store_->PutDemographics(nobody).status(),
+            InvalidArgumentError("demographics of person 999: person_id 999 does not exist"));
+}
+
+TEST_P(StoreTest, AssessmentScoresUpsertBystudentAssessmentAndDate) {
+  SeedSchool(2);
+  AssessmentScore s;
+  s.student_id = students_[0];
+  s.assessment = "MAP Math 6+";
+  s.date = DateFromCivil(2026, 9, 15);
+  s.scale_score = 221;
+  s.sem = 3.1;
+  s.sub_scores = {{"6.EE", competencies_[0], 225}, {"Geometry", kNoId, 210.5}};
+  s.source_system = "import:scores";
+  EXPECT_EQ(*store_->PutAssessmentScore(s), PutOutcome::kCreated);
+  ASSERT_NE(s.id, kNoId);
+  AssessmentScore same = s;
+  same.id = kNoId;
+  EXPECT_EQ(*store_->PutAssessmentScore(same), PutOutcome::kUnchanged);
+  EXPECT_EQ(same.id, s.id);
+  same.id = kNoId;
+  same.sem = std::nullopt;
+  same.sub_scores.pop_back();
+  EXPECT_EQ(*store_->PutAssessmentScore(same), PutOutcome::kUpdated);
+  auto list = store_->ListAssessmentScores(students_[0], {});
+  PW_ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0], same);
+  EXPECT_EQ(store_->ListAssessmentScores(students_[1], {})->size(), 0u);
+
+  AssessmentScore bad = s;
+  bad.id = kNoId;
+  bad.student_id = teacher_;
+  EXPECT_EQ(store_->PutAssessmentScore(bad).status(),
+            InvalidArgumentError(fmt::format("assessment score \"MAP Math 6+\" of student {} on "
+                                             "2026-09-15: student_id {} is a teacher, not a "
+                                             "student",
+                                             teacher_, teacher_)));
+  bad.student_id = students_[1];
+  bad.sub_scores = {{"x", 12345, 1}};
+  EXPECT_EQ(store_->PutAssessmentScore(bad).status(),
+            InvalidArgumentError(fmt::format("assessment score \"MAP Math 6+\" of student {} on "
+                                             "2026-09-15: sub_scores[0].competency_id 12345 does "
+                                             "not exist",
+                                             students_[1])));
+}
+
+TEST_P(StoreTest, AssociationsReplaceAndCheckMembership) {
+  SeedSchool(1);
+  std::vector<CompetencyAssociation> a = {
+      {competencies_[0], "exactMatchOf", kNoId, "http://example.org/x"},
+      {competencies_[1], "isRelatedTo", competencies_[2], "urn:c2"}};
+  PW_ASSERT_OK(store_->SetAssociations(framework_.id, a));
+  EXPECT_EQ(*store_->ListAssociations(framework_.id), a);
+  a.pop_back();
+  PW_ASSERT_OK(store_->SetAssociations(framework_.id, a));
+  EXPECT_EQ(*store_->ListAssociations(framework_.id), a);
+  std::vector<CompetencyAssociation> bad = {{999, "exemplar", kNoId, "u"}};
+  EXPECT_EQ(store_->SetAssociations(framework_.id, bad),
+            InvalidArgumentError(fmt::format(
+                "framework {}: association 0: competency_id 999 is not in the framework",
+                framework_.id)));
+  EXPECT_EQ(*store_->ListAssociations(framework_.id), a);
+}
+
+TEST_P(StoreTest, CountedAttendanceAndSelUpserts) {
+  SeedSchool(2);
+  std::vector<AttendanceRecord> att = {
+      {students_[0], DateFromCivil(2026, 9, 1), AttendanceStatus::kPresent, "sis"},
+      {students_[1], DateFromCivil(2026, 9, 1), AttendanceStatus::kTardy, "sis"}};
+  auto c = store_->PutAttendanceCounted(att);
+  PW_ASSERT_OK(c);
+  EXPECT_EQ(c->created, 2);
+  att[1].status = AttendanceStatus::kExcusedAbsence;
+  c = store_->PutAttendanceCounted(att);
+  PW_ASSERT_OK(c);
+  EXPECT_EQ(c->created, 0);
+  EXPECT_EQ(c->updated, 1);
+  EXPECT_EQ(c->unchanged, 1);
+  EXPECT_EQ(store_->ListAttendance(students_[1], {})->at(0).status,
+            AttendanceStatus::kExcusedAbsence);
+
+  std::vector<SelScore> sel = {{students_[0], DateFromCivil(2026, 10, 1), "grit", 4, 1, 5, "s"}};
+  EXPECT_EQ(store_->PutSelCounted(sel)->created, 1);
+  EXPECT_EQ(store_->PutSelCounted(sel)->unchanged, 1);
+  sel[0].score = 3;
+  EXPECT_EQ(store_->PutSelCounted(sel)->updated, 1);
+}
+
+TEST_P(StoreTest, DeleteEnrollmentAndGuardianLink) {
+  SeedSchool(1);
+  Course course;
+  course.source_id = "c-1";
+  course.title = "Math";
+  course.org_id = school_.id;
+  PW_ASSERT_OK(store_->PutCourse(course));
+  ClassSection cls;
+  cls.source_id = "cls-1";
+  cls.title = "Math 1";
+  cls.course_id = course.id;
+  cls.school_id = school_.id;
+  PW_ASSERT_OK(store_->PutClass(cls));
+  Enrollment e;
+  e.source_id = "e-1";
+  e.class_id = cls.id;
+  e.person_id = students_[0];
+  PW_ASSERT_OK(store_->PutEnrollment(e));
+  EXPECT_EQ(*store_->DeleteEnrollment(e.id), true);
+  EXPECT_EQ(*store_->DeleteEnrollment(e.id), false);
+  EXPECT_EQ(store_->ListEnrollments(cls.id, std::nullopt)->size(), 0u);
+
+  Person g{.source_id = std::string("g-1"),
+           .given_name = std::string("G"),
+           .family_name = std::string("H"),
+           .role = Role::kGuardian,
+           .email = std::string(),
+           .grade = std::string(),
+           .org_id = kNoId};
+  PW_ASSERT_OK(store_->PutPerson(g));
+  PW_ASSERT_OK(store_->PutGuardianLink({g.id, students_[0], "parent"}));
+  EXPECT_EQ(*store_->DeleteGuardianLink(g.id, students_[0]), true);
+  EXPECT_EQ(*store_->DeleteGuardianLink(g.id, students_[0]), false);
+  EXPECT_EQ(store_->ListGuardianLinks(students_[0], std::nullopt)->size(), 0u);
+}
+
+// Privacy: deleting a student removes their imported records too.
+TEST_P(StoreTest, DeletingAStudentRemovesDemographicsAndScores) {
+  if (store_->accounts() == nullptr) GTEST_SKIP() << "no account store on this backend";
+  SeedSchool(1);
+  Demographics d;
+  d.person_id = students_[0];
+  d.sex = "male";
+  PW_ASSERT_OK(store_->PutDemographics(d));
+  AssessmentScore s;
+  s.student_id = students_[0];
+  s.assessment = "A";
+  s.scale_score = 200;
+  s.sub_scores = {{"x", kNoId, 1}};
+  PW_ASSERT_OK(store_->PutAssessmentScore(s));
+  PW_ASSERT_OK(store_->accounts()->DeleteStudentData(students_[0]));
+  EXPECT_FALSE(store_->GetDemographics(students_[0])->has_value());
+  EXPECT_EQ(store_->ListAssessmentScores(students_[0], {})->size(), 0u);
+}
+
+}  // namespace
+}  // namespace pw::testing
