@@ -46,7 +46,9 @@ const evidenceOf = async () => {
     after = page.next_after;
   }
 };
+const masteryOf = async () => (await api(`/api/v1/students/${student.id}/profile`, token)).mastery;
 const before = await evidenceOf();
+const masteryBefore = await masteryOf();
 assert.ok(before.length > 0, "the demo student has evidence");
 // Demo activity source ids are not IRIs; xAPI reaches them as urn:pathwise:activity:<source id>.
 const activityIri = `urn:pathwise:activity:sim-activity-${before[0].activity_id}`;
@@ -67,6 +69,17 @@ assert.ok(mine.length >= 1, `evidence for statement ${id}`);
 assert.equal(mine[0].student_id, student.id);
 assert.equal(mine[0].source_system, `xapi:${process.env.PW_KEY}`);
 assert.equal(after.length, before.length + mine.length);
+
+// ... and moved the student's mastery of that competency, in the same transaction
+const masteryAfter = await masteryOf();
+for (const competency of new Set(mine.map((e) => e.competency_id))) {
+  const was = masteryBefore.find((m) => m.competency_id === competency);
+  const now = masteryAfter.find((m) => m.competency_id === competency);
+  assert.ok(now, `a mastery estimate for competency ${competency}`);
+  const added = mine.filter((e) => e.competency_id === competency).length;
+  assert.equal(now.attempts, (was ? was.attempts : 0) + added, `attempts on competency ${competency}`);
+  assert.ok(now.p >= 0 && now.p <= 1, "a probability of mastery");
+}
 
 // query
 const found = await xapi.getStatements({ agent: actor, verb: verb.id });
@@ -92,4 +105,4 @@ assert.deepEqual(profile.data, { level: 2 });
 const about = await xapi.getAbout();
 assert.ok(about.data.version.includes("1.0.3"));
 
-console.log(`xapi e2e: ok (statement ${id} -> ${mine.length} evidence event(s) for student ${student.id})`);
+console.log(`xapi e2e: ok (statement ${id} -> ${mine.length} evidence event(s) and mastery updates for student ${student.id})`);
