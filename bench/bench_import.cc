@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "core/random.h"
 #include "ingest/file_package.h"
 #include "ingest/oneroster.h"
@@ -34,6 +35,10 @@
 namespace {
 
 using namespace pw;
+using bench::Check;
+using bench::CheckSql;
+using bench::CpuSeconds;
+using bench::Die;
 
 struct Args {
   int students = 100'000;
@@ -41,19 +46,6 @@ struct Args {
   std::uint64_t seed = 20261126;
   std::string dir;
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "bench_import: %s\n", what.c_str());
-  std::exit(1);
-}
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) Die(fmt::format("{}: {}", what, s.ToString()));
-}
-void CheckSql(sqlite3* db, int rc, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    Die(fmt::format("{}: {}", what, sqlite3_errmsg(db)));
-  }
-}
 
 Args ParseArgs(int argc, char** argv) {
   Args a;

@@ -31,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_util.h"
 #include "ingest/framework_json.h"
 #include "profile/kt_params.h"
 #include "profile/mastery.h"
@@ -44,6 +45,10 @@
 namespace {
 
 using namespace pw;
+using bench::Check;
+using bench::CheckSql;
+using bench::CpuSeconds;
+using bench::Die;
 using Clock = std::chrono::steady_clock;
 
 struct Args {
@@ -54,15 +59,6 @@ struct Args {
   int reads = 2000;
   std::string framework = "data/frameworks/ccss-math-5-7.json";
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "bench_profile: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) Die(fmt::format("{}: {}", what, s.ToString()));
-}
 
 template <typename T>
 T Value(Result<T> r, const char* what) {

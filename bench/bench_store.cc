@@ -22,12 +22,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "core/random.h"
 #include "store/store.h"
 
 namespace {
 
 using namespace pw;
+using bench::Check;
+using bench::CheckSql;
+using bench::CpuSeconds;
+using bench::Die;
 
 struct Args {
   long rows = 1'000'000;
@@ -41,21 +46,6 @@ struct World {
   int competencies = 200;
   int activities = 600;
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "bench_store: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) Die(fmt::format("{}: {}", what, s.ToString()));
-}
-
-void CheckSql(sqlite3* db, int rc, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    Die(fmt::format("{}: {}", what, sqlite3_errmsg(db)));
-  }
-}
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
@@ -321,18 +311,12 @@ struct Timing {
   double cpu = 0;   // seconds of this thread's CPU time
 };
 
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 template <typename Fn>
 Timing Time(Fn fn) {
   const auto w0 = std::chrono::steady_clock::now();
-  const double c0 = ThreadCpuSeconds();
+  const double c0 = CpuSeconds();
   fn();
-  return {Seconds(std::chrono::steady_clock::now() - w0), ThreadCpuSeconds() - c0};
+  return {Seconds(std::chrono::steady_clock::now() - w0), CpuSeconds() - c0};
 }
 
 void RemoveDb(const std::string& path) {

@@ -32,6 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_util.h"
 #include "core/random.h"
 #include "ingest/xapi_mapping.h"
 #include "server/api.h"
@@ -46,6 +47,10 @@
 namespace {
 
 using namespace pw;
+using bench::Check;
+using bench::CheckSql;
+using bench::CpuSeconds;
+using bench::Die;
 using json = nlohmann::json;
 using Clock_ = std::chrono::steady_clock;
 
@@ -57,26 +62,8 @@ struct Args {
   bool ingest = true, query = true;
 };
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "bench_xapi: %s\n", what.c_str());
-  std::exit(1);
-}
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) Die(fmt::format("{}: {}", what, s.ToString()));
-}
-void CheckSql(sqlite3* db, int rc, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    Die(fmt::format("{}: {}", what, sqlite3_errmsg(db)));
-  }
-}
 double Seconds(Clock_::time_point a, Clock_::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-// This thread's CPU time: the machine may be shared, so both figures are printed.
-double CpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 constexpr int kStudents = 2000;
