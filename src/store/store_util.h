@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -56,6 +57,25 @@ class IdChecks {
   Id last_id_ = kNoId;
   const std::string* last_ = nullptr;
 };
+
+// The checks SetAssociations makes before writing: both ends in the framework (`members`), a
+// kind given. `who` names the framework in the message.
+inline Status CheckAssociations(const std::string& who, const std::unordered_set<Id>& members,
+                                std::span<const CompetencyAssociation> associations) {
+  for (std::size_t i = 0; i < associations.size(); ++i) {
+    const CompetencyAssociation& a = associations[i];
+    if (!members.count(a.competency_id)) {
+      return InvalidArgumentError("{}: association {}: competency_id {} is not in the framework",
+                                  who, i, a.competency_id);
+    }
+    if (a.target_id != kNoId && !members.count(a.target_id)) {
+      return InvalidArgumentError("{}: association {}: target_id {} is not in the framework", who,
+                                  i, a.target_id);
+    }
+    if (a.kind.empty()) return InvalidArgumentError("{}: association {}: kind is missing", who, i);
+  }
+  return OkStatus();
+}
 
 // Checks a whole AppendEvidence batch before any of it is written, so a bad batch writes nothing
 // and the error names the first bad event ("evidence 17: competency_id 99 does not exist").

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <unordered_set>
 
+#include "store/store_util.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_util.h"
 
@@ -217,19 +218,7 @@ Status PgStore::SetAssociations(Id framework_id,
         db_->Exec("SELECT id FROM competencies WHERE framework_id = $1", framework_id));
     std::unordered_set<Id> members;
     for (const auto& row : r) members.insert(pg::Int(row, 0));
-    for (std::size_t i = 0; i < associations.size(); ++i) {
-      const CompetencyAssociation& a = associations[i];
-      if (!members.count(a.competency_id)) {
-        return InvalidArgumentError("{}: association {}: competency_id {} is not in the framework",
-                                    who, i, a.competency_id);
-      }
-      if (a.target_id != kNoId && !members.count(a.target_id)) {
-        return InvalidArgumentError("{}: association {}: target_id {} is not in the framework", who,
-                                    i, a.target_id);
-      }
-      if (a.kind.empty())
-        return InvalidArgumentError("{}: association {}: kind is missing", who, i);
-    }
+    PW_RETURN_IF_ERROR(store_util::CheckAssociations(who, members, associations));
     PW_RETURN_IF_ERROR(
         db_->Exec("DELETE FROM competency_associations WHERE framework_id = $1", framework_id)
             .status());

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <unordered_set>
 
+#include "store/store_util.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_util.h"
 
@@ -248,19 +249,7 @@ Status SqliteStore::SetAssociations(Id framework_id,
         members.insert(st.Int(0));
       }
     }
-    for (std::size_t i = 0; i < associations.size(); ++i) {
-      const CompetencyAssociation& a = associations[i];
-      if (!members.count(a.competency_id)) {
-        return InvalidArgumentError("{}: association {}: competency_id {} is not in the framework",
-                                    who, i, a.competency_id);
-      }
-      if (a.target_id != kNoId && !members.count(a.target_id)) {
-        return InvalidArgumentError("{}: association {}: target_id {} is not in the framework", who,
-                                    i, a.target_id);
-      }
-      if (a.kind.empty())
-        return InvalidArgumentError("{}: association {}: kind is missing", who, i);
-    }
+    PW_RETURN_IF_ERROR(store_util::CheckAssociations(who, members, associations));
     PW_RETURN_IF_ERROR(
         db_->Run("DELETE FROM competency_associations WHERE framework_id = ?", framework_id));
     PW_ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT INTO competency_associations(framework_id, "
