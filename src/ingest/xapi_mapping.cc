@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ingest/xapi_prepare.h"
 #include "ingest/xapi_statement.h"
 #include "store/xapi_store.h"
 
@@ -50,68 +51,58 @@ Result<XapiMapping> LoadXapiMapping(Store& store, std::string_view client_key) {
   return m;
 }
 
-Result<Id> StatementMapper::StudentOf(const json& actor, std::string* why) {
-  const std::string key = AgentKey(actor);
-  if (auto it = students_.find(key); it != students_.end()) {
-    if (it->second == kNoId) *why = "actor: no student matches " + key;
+Result<Id> StatementMapper::StudentOf(const StatementFacts& f, std::string* why) {
+  if (auto it = students_.find(f.actor_key); it != students_.end()) {
+    if (it->second == kNoId) *why = "actor: no student matches " + f.actor_key;
     return it->second;
   }
   Id id = kNoId;
-  if (actor.contains("mbox")) {
+  if (!f.actor_mbox.empty()) {
     XapiStore* lrs = store_.xapi();
     if (lrs != nullptr) {
-      PW_ASSIGN_OR_RETURN(id, lrs->FindStudentByEmail(actor["mbox"].get<std::string>().substr(7)));
+      PW_ASSIGN_OR_RETURN(id, lrs->FindStudentByEmail(std::string_view(f.actor_mbox).substr(7)));
     }
-  } else if (actor.contains("account")) {
-    const json& acc = actor["account"];
-    if (mapping_.account_home_page.empty() || acc["homePage"] == mapping_.account_home_page) {
-      PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(acc["name"].get<std::string>()));
+  } else if (f.actor_has_account) {
+    if (mapping_.account_home_page.empty() ||
+        f.actor_account_home_page == mapping_.account_home_page) {
+      PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(f.actor_account_name));
       if (p && p->role == Role::kStudent) id = p->id;
     }
-  } else if (actor.contains("openid")) {
-    PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(actor["openid"].get<std::string>()));
+  } else if (!f.actor_openid.empty()) {
+    PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(f.actor_openid));
     if (p && p->role == Role::kStudent) id = p->id;
   }
-  students_[key] = id;
-  if (id == kNoId) *why = "actor: no student matches " + key;
+  students_[f.actor_key] = id;
+  if (id == kNoId) *why = "actor: no student matches " + f.actor_key;
   return id;
 }
 
-Result<MappedStatement> StatementMapper::Map(const json& s) {
+Result<MappedStatement> StatementMapper::Map(const StatementFacts& f) {
   MappedStatement out;
-  const std::string verb = s["verb"]["id"].get<std::string>();
-  const std::string_view name = LastSegment(verb);
+  const std::string_view name = LastSegment(f.verb_id);
   if (std::find(mapping_.verbs.begin(), mapping_.verbs.end(), name) == mapping_.verbs.end()) {
-    out.unmapped_reason = "verb: " + verb + " is not an evidence verb";
+    out.unmapped_reason = "verb: " + f.verb_id + " is not an evidence verb";
     return out;
   }
-  const json& object = s["object"];
-  if (object.value("objectType", json("Activity")) != "Activity") {
+  if (f.object_type != "Activity") {
     out.unmapped_reason = "object: not an Activity";
     return out;
   }
   // The outcome.
   EvidenceEvent e;
   bool have = false;
-  if (s.contains("result")) {
-    const json& r = s["result"];
-    if (r.contains("score") && r["score"].contains("scaled")) {
-      e.kind = OutcomeKind::kScore;
-      e.score = std::clamp(r["score"]["scaled"].get<double>(), 0.0, 1.0);
-      have = true;
-    } else if (r.contains("score") && r["score"].contains("raw") && r["score"].contains("min") &&
-               r["score"].contains("max") &&
-               r["score"]["max"].get<double>() > r["score"]["min"].get<double>()) {
-      const double lo = r["score"]["min"].get<double>(), hi = r["score"]["max"].get<double>();
-      e.kind = OutcomeKind::kScore;
-      e.score = std::clamp((r["score"]["raw"].get<double>() - lo) / (hi - lo), 0.0, 1.0);
-      have = true;
-    } else if (r.contains("success")) {
-      const bool ok = r["success"].get<bool>();
-      e.kind = ok ? OutcomeKind::kCorrect : OutcomeKind::kIncorrect;
-      e.score = ok ? 1.0 : 0.0;
-      have = true;
-    }
+  if (f.scaled) {
+    e.kind = OutcomeKind::kScore;
+    e.score = std::clamp(*f.scaled, 0.0, 1.0);
+    have = true;
+  } else if (f.raw && f.min && f.max && *f.max > *f.min) {
+    e.kind = OutcomeKind::kScore;
+    e.score = std::clamp((*f.raw - *f.min) / (*f.max - *f.min), 0.0, 1.0);
+    have = true;
+  } else if (f.success) {
+    e.kind = *f.success ? OutcomeKind::kCorrect : OutcomeKind::kIncorrect;
+    e.score = *f.success ? 1.0 : 0.0;
+    have = true;
   }
   if (!have && (name == "passed" || name == "mastered" || name == "failed")) {
     const bool ok = name != "failed";
@@ -123,7 +114,7 @@ Result<MappedStatement> StatementMapper::Map(const json& s) {
     out.unmapped_reason = "result: no score or success to use as evidence";
     return out;
   }
-  const std::string activity_id = object["id"].get<std::string>();
+  const std::string& activity_id = f.object_id;
   auto cached = activities_.find(activity_id);
   if (cached == activities_.end()) {
     PW_ASSIGN_OR_RETURN(std::optional<Activity> a, store_.FindActivityBySourceId(activity_id));
@@ -137,16 +128,14 @@ Result<MappedStatement> StatementMapper::Map(const json& s) {
     out.unmapped_reason = "object: no Pathwise activity has source id " + activity_id;
     return out;
   }
-  PW_ASSIGN_OR_RETURN(Id student, StudentOf(s["actor"], &out.unmapped_reason));
+  PW_ASSIGN_OR_RETURN(Id student, StudentOf(f, &out.unmapped_reason));
   if (student == kNoId) return out;
-  const std::string& time = s.contains("timestamp") ? s["timestamp"].get_ref<const std::string&>()
-                                                    : s["stored"].get_ref<const std::string&>();
-  std::optional<Timestamp> t = ParseXapiTimestamp(time);
+  std::optional<Timestamp> t = ParseXapiTimestamp(f.time);
   e.time = t.value_or(Timestamp{0});
   e.student_id = student;
   e.activity_id = cached->second->id;
   e.source_system = mapping_.source_system;
-  e.source_record = s.value("id", std::string());
+  e.source_record = f.id;
   if (cached->second->competencies.empty()) {
     out.events.push_back(e);
   } else {

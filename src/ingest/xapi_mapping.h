@@ -36,6 +36,8 @@
 
 namespace pw::xapi {
 
+struct StatementFacts;
+
 // Pathwise activities whose source id is not an IRI are addressed as this prefix + source id.
 inline constexpr std::string_view kActivityUrnPrefix = "urn:pathwise:activity:";
 
@@ -65,11 +67,11 @@ struct MappedStatement {
 class StatementMapper {
  public:
   StatementMapper(Store& store, XapiMapping mapping) : store_(store), mapping_(std::move(mapping)) {}
-  // `statement` has passed ValidateStatement and carries its id and stored time.
-  Result<MappedStatement> Map(const nlohmann::json& statement);
+  // The facts of a prepared statement (xapi_prepare.h).
+  Result<MappedStatement> Map(const StatementFacts& statement);
 
  private:
-  Result<Id> StudentOf(const nlohmann::json& actor, std::string* why);
+  Result<Id> StudentOf(const StatementFacts& statement, std::string* why);
   Store& store_;
   XapiMapping mapping_;
   std::unordered_map<std::string, Id> students_;

@@ -5,17 +5,25 @@
 #include <cmath>
 #include <initializer_list>
 #include <set>
+#include <type_traits>
+
+#include "ingest/json_view.h"
 
 namespace pw::xapi {
 namespace {
 
 using json = nlohmann::json;
+using json_view::NoPath;
+using json_view::NView;
+using json_view::SView;
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 bool IsAlpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 
+// Error paths: strings ("statement.actor.mbox") for messages, or NoPath when only the verdict
+// matters (the bulk path; see json_view.h).
 std::string Join(std::string_view path, std::string_view field) {
   std::string out(path);
   out += '.';
@@ -25,81 +33,112 @@ std::string Join(std::string_view path, std::string_view field) {
 std::string Index(std::string_view path, std::size_t i) {
   return std::string(path) + "[" + std::to_string(i) + "]";
 }
+using json_view::Index;
+using json_view::Join;
+
+// The validator below is written once over a JSON view V (NView or SView) and a path type P
+// (std::string or NoPath).
+
+// True when `v` is the string `s` (false for any other type), like nlohmann's v == "s".
+template <class V>
+bool Is(const V& v, std::string_view s) {
+  return v.is_string() && v.str() == s;
+}
+
+// The objectType of an object, `dflt` when it has none, "" when it is not a string.
+template <class V>
+std::string_view TypeOf(const V& o, std::string_view dflt) {
+  if (!o.contains("objectType")) return dflt;
+  const V t = o["objectType"];
+  return t.is_string() ? t.str() : std::string_view();
+}
 
 // A JSON value shown in an error: strings as given (shortened), others by type.
-std::string Shown(const json& v) {
+template <class V>
+std::string Shown(const V& v) {
   if (v.is_string()) {
-    std::string s = v.get<std::string>();
+    std::string s(v.str());
     if (s.size() > 80) s = s.substr(0, 77) + "...";
     return "\"" + s + "\"";
   }
   if (v.is_null()) return "null";
   if (v.is_object()) return "an object";
   if (v.is_array()) return "an array";
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_boolean()) return v.boolean() ? "true" : "false";
   return v.dump();
 }
 
-Status Bad(std::string_view path, std::string_view expected, const json& got) {
+template <class V, class P>
+Status Bad(const P& path, std::string_view expected, const V& got) {
   return InvalidArgumentError("{}: expected {}, got {}", path, expected, Shown(got));
 }
 
 // Every key of `obj` must be one of `allowed` (xAPI forbids properties it does not define).
-Status OnlyKeys(const json& obj, std::string_view path, std::initializer_list<std::string_view> allowed) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
-      return InvalidArgumentError("{}: unknown property \"{}\"", path, it.key());
-    }
-    if (it.value().is_null()) {
-      return InvalidArgumentError("{}: null is not a valid value", Join(path, it.key()));
-    }
+template <class V, class P>
+Status OnlyKeys(const V& obj, const P& path, std::initializer_list<std::string_view> allowed) {
+  if constexpr (std::is_same_v<V, SView>) {
+    // nlohmann keeps the last of a repeated key; the simdjson path declines such an object so
+    // that the nlohmann path (which reads it that way) decides.
+    if (obj.HasDuplicateKeys()) return InvalidArgumentError("{}: a key appears twice", path);
   }
-  return OkStatus();
+  return obj.EachMember([&](std::string_view key, const V& value) -> Status {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return InvalidArgumentError("{}: unknown property \"{}\"", path, key);
+    }
+    if (value.is_null()) {
+      return InvalidArgumentError("{}: null is not a valid value", Join(path, key));
+    }
+    return OkStatus();
+  });
 }
 
-Status RequireObject(const json& v, std::string_view path) {
+template <class V, class P>
+Status RequireObject(const V& v, const P& path) {
   if (!v.is_object()) return Bad(path, "an object", v);
   return OkStatus();
 }
 
-Status RequireString(const json& v, std::string_view path) {
+template <class V, class P>
+Status RequireString(const V& v, const P& path) {
   if (!v.is_string()) return Bad(path, "a string", v);
   return OkStatus();
 }
 
-Status CheckIri(const json& v, std::string_view path) {
-  if (!v.is_string() || !IsIri(v.get_ref<const std::string&>())) {
+template <class V, class P>
+Status CheckIri(const V& v, const P& path) {
+  if (!v.is_string() || !IsIri(v.str())) {
     return Bad(path, "an IRI with a scheme (such as \"http://...\")", v);
   }
   return OkStatus();
 }
 
-Status CheckUuid(const json& v, std::string_view path) {
-  if (!v.is_string() || !IsUuid(v.get_ref<const std::string&>())) {
+template <class V, class P>
+Status CheckUuid(const V& v, const P& path) {
+  if (!v.is_string() || !IsUuid(v.str())) {
     return Bad(path, "a UUID (8-4-4-4-12 hex digits)", v);
   }
   return OkStatus();
 }
 
-Status CheckLanguageMap(const json& v, std::string_view path) {
+template <class V, class P>
+Status CheckLanguageMap(const V& v, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(v, path));
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    if (!IsLanguageTag(it.key())) {
-      return InvalidArgumentError("{}: \"{}\" is not an RFC 5646 language tag", path, it.key());
+  return v.EachMember([&](std::string_view key, const V& value) -> Status {
+    if (!IsLanguageTag(key)) {
+      return InvalidArgumentError("{}: \"{}\" is not an RFC 5646 language tag", path, key);
     }
-    if (!it.value().is_string()) return Bad(Join(path, it.key()), "a string", it.value());
-  }
-  return OkStatus();
+    if (!value.is_string()) return Bad(Join(path, key), "a string", value);
+    return OkStatus();
+  });
 }
 
-Status CheckExtensions(const json& v, std::string_view path) {
+template <class V, class P>
+Status CheckExtensions(const V& v, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(v, path));
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    if (!IsIri(it.key())) {
-      return InvalidArgumentError("{}: key \"{}\" is not an IRI", path, it.key());
-    }
-  }
-  return OkStatus();
+  return v.EachMember([&](std::string_view key, const V&) -> Status {
+    if (!IsIri(key)) return InvalidArgumentError("{}: key \"{}\" is not an IRI", path, key);
+    return OkStatus();
+  });
 }
 
 bool IsMbox(std::string_view s) {
@@ -112,21 +151,21 @@ bool IsMbox(std::string_view s) {
 }
 
 // The inverse functional identifiers present in an Agent/Group; validates each.
-Result<int> CheckIfis(const json& a, std::string_view path) {
+template <class V, class P>
+Result<int> CheckIfis(const V& a, const P& path) {
   int count = 0;
   if (a.contains("mbox")) {
     ++count;
-    const json& m = a["mbox"];
-    if (!m.is_string() || !IsMbox(m.get_ref<const std::string&>())) {
+    const V m = a["mbox"];
+    if (!m.is_string() || !IsMbox(m.str())) {
       return Bad(Join(path, "mbox"), "an IRI of the form \"mailto:name@host\"", m);
     }
   }
   if (a.contains("mbox_sha1sum")) {
     ++count;
-    const json& m = a["mbox_sha1sum"];
-    if (!m.is_string() || m.get_ref<const std::string&>().size() != 40 ||
-        !std::all_of(m.get_ref<const std::string&>().begin(), m.get_ref<const std::string&>().end(),
-                     IsHex)) {
+    const V m = a["mbox_sha1sum"];
+    if (!m.is_string() || m.str().size() != 40 ||
+        !std::all_of(m.str().begin(), m.str().end(), IsHex)) {
       return Bad(Join(path, "mbox_sha1sum"), "40 hex digits (a SHA-1 of a mailto IRI)", m);
     }
   }
@@ -136,8 +175,8 @@ Result<int> CheckIfis(const json& a, std::string_view path) {
   }
   if (a.contains("account")) {
     ++count;
-    const json& acc = a["account"];
-    const std::string ap = Join(path, "account");
+    const V acc = a["account"];
+    const auto ap = Join(path, "account");
     PW_RETURN_IF_ERROR(RequireObject(acc, ap));
     PW_RETURN_IF_ERROR(OnlyKeys(acc, ap, {"homePage", "name"}));
     if (!acc.contains("homePage")) return InvalidArgumentError("{}: homePage is required", ap);
@@ -148,11 +187,12 @@ Result<int> CheckIfis(const json& a, std::string_view path) {
   return count;
 }
 
-Status CheckAgentOnly(const json& a, std::string_view path, bool object_type_required) {
+template <class V, class P>
+Status CheckAgentOnly(const V& a, const P& path, bool object_type_required) {
   PW_RETURN_IF_ERROR(RequireObject(a, path));
   PW_RETURN_IF_ERROR(
       OnlyKeys(a, path, {"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"}));
-  if (a.contains("objectType") && a["objectType"] != "Agent") {
+  if (a.contains("objectType") && !Is(a["objectType"], "Agent")) {
     return Bad(Join(path, "objectType"), "\"Agent\"", a["objectType"]);
   }
   if (object_type_required && !a.contains("objectType")) {
@@ -168,7 +208,8 @@ Status CheckAgentOnly(const json& a, std::string_view path, bool object_type_req
   return OkStatus();
 }
 
-Status CheckGroup(const json& g, std::string_view path) {
+template <class V, class P>
+Status CheckGroup(const V& g, const P& path) {
   PW_RETURN_IF_ERROR(OnlyKeys(
       g, path, {"objectType", "name", "member", "mbox", "mbox_sha1sum", "openid", "account"}));
   if (g.contains("name")) PW_RETURN_IF_ERROR(RequireString(g["name"], Join(path, "name")));
@@ -179,51 +220,54 @@ Status CheckGroup(const json& g, std::string_view path) {
         ifis);
   }
   if (g.contains("member")) {
-    const json& m = g["member"];
-    const std::string mp = Join(path, "member");
+    const V m = g["member"];
+    const auto mp = Join(path, "member");
     if (!m.is_array()) return Bad(mp, "an array of Agents", m);
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      if (m[i].is_object() && m[i].contains("objectType") && m[i]["objectType"] == "Group") {
+    PW_RETURN_IF_ERROR(m.EachElement([&](std::size_t i, const V& e) -> Status {
+      if (e.is_object() && Is(e["objectType"], "Group")) {
         return InvalidArgumentError("{}: a Group member must be an Agent, not a Group",
                                     Index(mp, i));
       }
-      PW_RETURN_IF_ERROR(CheckAgentOnly(m[i], Index(mp, i), false));
-    }
+      return CheckAgentOnly(e, Index(mp, i), false);
+    }));
   } else if (ifis == 0) {
     return InvalidArgumentError("{}: an anonymous Group (no identifier) needs a member list", path);
   }
-  if (ifis == 0 && g["member"].empty()) {
+  if (ifis == 0 && g["member"].size() == 0) {
     return InvalidArgumentError("{}: an anonymous Group needs at least one member", path);
   }
   return OkStatus();
 }
 
-Status CheckActor(const json& a, std::string_view path, bool as_object) {
+template <class V, class P>
+Status CheckActor(const V& a, const P& path, bool as_object) {
   PW_RETURN_IF_ERROR(RequireObject(a, path));
-  if (a.contains("objectType") && a["objectType"] == "Group") return CheckGroup(a, path);
+  if (Is(a["objectType"], "Group")) return CheckGroup(a, path);
   return CheckAgentOnly(a, path, as_object);
 }
 
-Status CheckInteractionComponents(const json& v, std::string_view path) {
+template <class V, class P>
+Status CheckInteractionComponents(const V& v, const P& path) {
   if (!v.is_array()) return Bad(path, "an array of interaction components", v);
-  std::set<std::string> ids;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string p = Index(path, i);
-    PW_RETURN_IF_ERROR(RequireObject(v[i], p));
-    PW_RETURN_IF_ERROR(OnlyKeys(v[i], p, {"id", "description"}));
-    if (!v[i].contains("id")) return InvalidArgumentError("{}: id is required", p);
-    PW_RETURN_IF_ERROR(RequireString(v[i]["id"], Join(p, "id")));
-    if (!ids.insert(v[i]["id"].get<std::string>()).second) {
-      return InvalidArgumentError("{}: id \"{}\" appears twice", p, v[i]["id"].get<std::string>());
+  std::set<std::string, std::less<>> ids;
+  return v.EachElement([&](std::size_t i, const V& c) -> Status {
+    const auto p = Index(path, i);
+    PW_RETURN_IF_ERROR(RequireObject(c, p));
+    PW_RETURN_IF_ERROR(OnlyKeys(c, p, {"id", "description"}));
+    if (!c.contains("id")) return InvalidArgumentError("{}: id is required", p);
+    PW_RETURN_IF_ERROR(RequireString(c["id"], Join(p, "id")));
+    if (!ids.emplace(c["id"].str()).second) {
+      return InvalidArgumentError("{}: id \"{}\" appears twice", p, c["id"].str());
     }
-    if (v[i].contains("description")) {
-      PW_RETURN_IF_ERROR(CheckLanguageMap(v[i]["description"], Join(p, "description")));
+    if (c.contains("description")) {
+      PW_RETURN_IF_ERROR(CheckLanguageMap(c["description"], Join(p, "description")));
     }
-  }
-  return OkStatus();
+    return OkStatus();
+  });
 }
 
-Status CheckDefinition(const json& d, std::string_view path) {
+template <class V, class P>
+Status CheckDefinition(const V& d, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(d, path));
   PW_RETURN_IF_ERROR(OnlyKeys(d, path,
                               {"name", "description", "type", "moreInfo", "extensions",
@@ -238,42 +282,42 @@ Status CheckDefinition(const json& d, std::string_view path) {
   if (d.contains("extensions")) {
     PW_RETURN_IF_ERROR(CheckExtensions(d["extensions"], Join(path, "extensions")));
   }
-  static const std::set<std::string> kInteractionTypes = {
+  static const std::set<std::string, std::less<>> kInteractionTypes = {
       "true-false", "choice",    "fill-in",    "long-fill-in", "matching",
       "performance", "sequencing", "likert",    "numeric",      "other"};
-  std::string itype;
+  std::string_view itype;
   if (d.contains("interactionType")) {
-    const json& t = d["interactionType"];
-    if (!t.is_string() || !kInteractionTypes.contains(t.get<std::string>())) {
+    const V t = d["interactionType"];
+    if (!t.is_string() || !kInteractionTypes.contains(t.str())) {
       return Bad(Join(path, "interactionType"),
                  "one of true-false, choice, fill-in, long-fill-in, matching, performance, "
                  "sequencing, likert, numeric, other",
                  t);
     }
-    itype = t.get<std::string>();
+    itype = t.str();
   }
   if (d.contains("correctResponsesPattern")) {
-    const json& c = d["correctResponsesPattern"];
-    const std::string cp = Join(path, "correctResponsesPattern");
+    const V c = d["correctResponsesPattern"];
+    const auto cp = Join(path, "correctResponsesPattern");
     if (itype.empty()) return InvalidArgumentError("{}: needs an interactionType", cp);
     if (!c.is_array()) return Bad(cp, "an array of strings", c);
-    for (std::size_t i = 0; i < c.size(); ++i) {
-      PW_RETURN_IF_ERROR(RequireString(c[i], Index(cp, i)));
-    }
+    PW_RETURN_IF_ERROR(c.EachElement(
+        [&](std::size_t i, const V& e) -> Status { return RequireString(e, Index(cp, i)); }));
   }
   for (const char* key : {"choices", "scale", "source", "target", "steps"}) {
     if (!d.contains(key)) continue;
-    const std::string kp = Join(path, key);
+    const auto kp = Join(path, key);
     if (itype.empty()) return InvalidArgumentError("{}: needs an interactionType", kp);
     PW_RETURN_IF_ERROR(CheckInteractionComponents(d[key], kp));
   }
   return OkStatus();
 }
 
-Status CheckActivity(const json& a, std::string_view path) {
+template <class V, class P>
+Status CheckActivity(const V& a, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(a, path));
   PW_RETURN_IF_ERROR(OnlyKeys(a, path, {"objectType", "id", "definition"}));
-  if (a.contains("objectType") && a["objectType"] != "Activity") {
+  if (a.contains("objectType") && !Is(a["objectType"], "Activity")) {
     return Bad(Join(path, "objectType"), "\"Activity\"", a["objectType"]);
   }
   if (!a.contains("id")) return InvalidArgumentError("{}: id is required", path);
@@ -284,17 +328,19 @@ Status CheckActivity(const json& a, std::string_view path) {
   return OkStatus();
 }
 
-Status CheckStatementRef(const json& r, std::string_view path) {
+template <class V, class P>
+Status CheckStatementRef(const V& r, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(r, path));
   PW_RETURN_IF_ERROR(OnlyKeys(r, path, {"objectType", "id"}));
-  if (r.value("objectType", json()) != "StatementRef") {
-    return Bad(Join(path, "objectType"), "\"StatementRef\"", r.value("objectType", json()));
+  if (!Is(r["objectType"], "StatementRef")) {
+    return Bad(Join(path, "objectType"), "\"StatementRef\"", r["objectType"]);
   }
   if (!r.contains("id")) return InvalidArgumentError("{}: id is required", path);
   return CheckUuid(r["id"], Join(path, "id"));
 }
 
-Status CheckVerb(const json& v, std::string_view path) {
+template <class V, class P>
+Status CheckVerb(const V& v, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(v, path));
   PW_RETURN_IF_ERROR(OnlyKeys(v, path, {"id", "display"}));
   if (!v.contains("id")) return InvalidArgumentError("{}: id is required", path);
@@ -303,37 +349,38 @@ Status CheckVerb(const json& v, std::string_view path) {
   return OkStatus();
 }
 
-Status CheckResult(const json& r, std::string_view path) {
+template <class V, class P>
+Status CheckResult(const V& r, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(r, path));
   PW_RETURN_IF_ERROR(
       OnlyKeys(r, path, {"score", "success", "completion", "response", "duration", "extensions"}));
   if (r.contains("score")) {
-    const json& s = r["score"];
-    const std::string sp = Join(path, "score");
+    const V s = r["score"];
+    const auto sp = Join(path, "score");
     PW_RETURN_IF_ERROR(RequireObject(s, sp));
     PW_RETURN_IF_ERROR(OnlyKeys(s, sp, {"scaled", "raw", "min", "max"}));
     for (const char* k : {"scaled", "raw", "min", "max"}) {
       if (s.contains(k) && !s[k].is_number()) return Bad(Join(sp, k), "a number", s[k]);
     }
     if (s.contains("scaled")) {
-      const double scaled = s["scaled"].get<double>();
+      const double scaled = s["scaled"].number();
       if (!(scaled >= -1.0 && scaled <= 1.0)) {
         return InvalidArgumentError("{}: must be between -1 and 1, got {}", Join(sp, "scaled"),
                                     s["scaled"].dump());
       }
     }
     const bool has_min = s.contains("min"), has_max = s.contains("max");
-    if (has_min && has_max && s["min"].get<double>() > s["max"].get<double>()) {
+    if (has_min && has_max && s["min"].number() > s["max"].number()) {
       return InvalidArgumentError("{}: min {} is greater than max {}", sp, s["min"].dump(),
                                   s["max"].dump());
     }
     if (s.contains("raw")) {
-      const double raw = s["raw"].get<double>();
-      if (has_min && raw < s["min"].get<double>()) {
+      const double raw = s["raw"].number();
+      if (has_min && raw < s["min"].number()) {
         return InvalidArgumentError("{}: raw {} is below min {}", sp, s["raw"].dump(),
                                     s["min"].dump());
       }
-      if (has_max && raw > s["max"].get<double>()) {
+      if (has_max && raw > s["max"].number()) {
         return InvalidArgumentError("{}: raw {} is above max {}", sp, s["raw"].dump(),
                                     s["max"].dump());
       }
@@ -344,8 +391,8 @@ Status CheckResult(const json& r, std::string_view path) {
   }
   if (r.contains("response")) PW_RETURN_IF_ERROR(RequireString(r["response"], Join(path, "response")));
   if (r.contains("duration")) {
-    const json& d = r["duration"];
-    if (!d.is_string() || !IsDuration(d.get<std::string>())) {
+    const V d = r["duration"];
+    if (!d.is_string() || !IsDuration(d.str())) {
       return Bad(Join(path, "duration"), "an ISO 8601 duration such as \"PT1M30S\"", d);
     }
   }
@@ -355,7 +402,8 @@ Status CheckResult(const json& r, std::string_view path) {
   return OkStatus();
 }
 
-Status CheckContext(const json& c, std::string_view path, bool object_is_activity) {
+template <class V, class P>
+Status CheckContext(const V& c, const P& path, bool object_is_activity) {
   PW_RETURN_IF_ERROR(RequireObject(c, path));
   PW_RETURN_IF_ERROR(OnlyKeys(c, path,
                               {"registration", "instructor", "team", "contextActivities",
@@ -367,27 +415,25 @@ Status CheckContext(const json& c, std::string_view path, bool object_is_activit
     PW_RETURN_IF_ERROR(CheckActor(c["instructor"], Join(path, "instructor"), false));
   }
   if (c.contains("team")) {
-    const json& t = c["team"];
-    if (!t.is_object() || t.value("objectType", json()) != "Group") {
+    const V t = c["team"];
+    if (!t.is_object() || !Is(t["objectType"], "Group")) {
       return Bad(Join(path, "team"), "a Group (objectType \"Group\")", t);
     }
     PW_RETURN_IF_ERROR(CheckGroup(t, Join(path, "team")));
   }
   if (c.contains("contextActivities")) {
-    const json& ca = c["contextActivities"];
-    const std::string cp = Join(path, "contextActivities");
+    const V ca = c["contextActivities"];
+    const auto cp = Join(path, "contextActivities");
     PW_RETURN_IF_ERROR(RequireObject(ca, cp));
     PW_RETURN_IF_ERROR(OnlyKeys(ca, cp, {"parent", "grouping", "category", "other"}));
-    for (auto it = ca.begin(); it != ca.end(); ++it) {
-      const std::string kp = Join(cp, it.key());
-      if (it.value().is_array()) {
-        for (std::size_t i = 0; i < it.value().size(); ++i) {
-          PW_RETURN_IF_ERROR(CheckActivity(it.value()[i], Index(kp, i)));
-        }
-      } else {
-        PW_RETURN_IF_ERROR(CheckActivity(it.value(), kp));
+    PW_RETURN_IF_ERROR(ca.EachMember([&](std::string_view key, const V& value) -> Status {
+      const auto kp = Join(cp, key);
+      if (value.is_array()) {
+        return value.EachElement(
+            [&](std::size_t i, const V& a) -> Status { return CheckActivity(a, Index(kp, i)); });
       }
-    }
+      return CheckActivity(value, kp);
+    }));
   }
   for (const char* k : {"revision", "platform"}) {
     if (!c.contains(k)) continue;
@@ -398,8 +444,8 @@ Status CheckContext(const json& c, std::string_view path, bool object_is_activit
     }
   }
   if (c.contains("language")) {
-    const json& l = c["language"];
-    if (!l.is_string() || !IsLanguageTag(l.get<std::string>())) {
+    const V l = c["language"];
+    if (!l.is_string() || !IsLanguageTag(l.str())) {
       return Bad(Join(path, "language"), "an RFC 5646 language tag", l);
     }
   }
@@ -412,11 +458,11 @@ Status CheckContext(const json& c, std::string_view path, bool object_is_activit
   return OkStatus();
 }
 
-Status CheckAttachments(const json& a, std::string_view path) {
+template <class V, class P>
+Status CheckAttachments(const V& a, const P& path) {
   if (!a.is_array()) return Bad(path, "an array of attachments", a);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const std::string p = Index(path, i);
-    const json& at = a[i];
+  return a.EachElement([&](std::size_t i, const V& at) -> Status {
+    const auto p = Index(path, i);
     PW_RETURN_IF_ERROR(RequireObject(at, p));
     PW_RETURN_IF_ERROR(OnlyKeys(at, p,
                                 {"usageType", "display", "description", "contentType", "length",
@@ -429,30 +475,36 @@ Status CheckAttachments(const json& a, std::string_view path) {
     if (at.contains("description")) {
       PW_RETURN_IF_ERROR(CheckLanguageMap(at["description"], Join(p, "description")));
     }
-    const json& ct = at["contentType"];
-    if (!ct.is_string() || ct.get<std::string>().find('/') == std::string::npos) {
+    const V ct = at["contentType"];
+    if (!ct.is_string() || ct.str().find('/') == std::string_view::npos) {
       return Bad(Join(p, "contentType"), "an Internet Media Type such as \"text/plain\"", ct);
     }
-    if (!at["length"].is_number_integer() || at["length"].get<std::int64_t>() < 0) {
+    if (!at["length"].is_number_integer() || at["length"].integer() < 0) {
       return Bad(Join(p, "length"), "a non-negative integer", at["length"]);
     }
-    const json& sha = at["sha2"];
-    if (!sha.is_string() || sha.get<std::string>().empty() ||
-        !std::all_of(sha.get<std::string>().begin(), sha.get<std::string>().end(), IsHex)) {
+    const V sha = at["sha2"];
+    if (!sha.is_string() || sha.str().empty() ||
+        !std::all_of(sha.str().begin(), sha.str().end(), IsHex)) {
       return Bad(Join(p, "sha2"), "a hex SHA-2 digest", sha);
     }
     if (at.contains("fileUrl")) PW_RETURN_IF_ERROR(CheckIri(at["fileUrl"], Join(p, "fileUrl")));
-  }
-  return OkStatus();
+    return OkStatus();
+  });
 }
 
-Status CheckStatementBody(const json& s, std::string_view path, bool sub);
+template <class V>
+std::string AgentKeyOf(const V& a);
 
-Status CheckObject(const json& o, std::string_view path, bool in_sub) {
+template <class V, class P>
+Status CheckStatementBody(const V& s, const P& path, bool sub);
+
+template <class V, class P>
+Status CheckObject(const V& o, const P& path, bool in_sub) {
   PW_RETURN_IF_ERROR(RequireObject(o, path));
-  const json type = o.value("objectType", json("Activity"));
-  if (!type.is_string()) return Bad(Join(path, "objectType"), "a string", type);
-  const std::string t = type.get<std::string>();
+  if (o.contains("objectType") && !o["objectType"].is_string()) {
+    return Bad(Join(path, "objectType"), "a string", o["objectType"]);
+  }
+  const std::string_view t = TypeOf(o, "Activity");
   if (t == "Activity") return CheckActivity(o, path);
   if (t == "Agent") return CheckAgentOnly(o, path, true);
   if (t == "Group") return CheckGroup(o, path);
@@ -462,10 +514,11 @@ Status CheckObject(const json& o, std::string_view path, bool in_sub) {
     return CheckStatementBody(o, path, true);
   }
   return Bad(Join(path, "objectType"),
-             "one of Activity, Agent, Group, StatementRef, SubStatement", type);
+             "one of Activity, Agent, Group, StatementRef, SubStatement", o["objectType"]);
 }
 
-Status CheckStatementBody(const json& s, std::string_view path, bool sub) {
+template <class V, class P>
+Status CheckStatementBody(const V& s, const P& path, bool sub) {
   PW_RETURN_IF_ERROR(RequireObject(s, path));
   if (sub) {
     PW_RETURN_IF_ERROR(OnlyKeys(s, path,
@@ -483,26 +536,25 @@ Status CheckStatementBody(const json& s, std::string_view path, bool sub) {
   PW_RETURN_IF_ERROR(CheckActor(s["actor"], Join(path, "actor"), false));
   PW_RETURN_IF_ERROR(CheckVerb(s["verb"], Join(path, "verb")));
   PW_RETURN_IF_ERROR(CheckObject(s["object"], Join(path, "object"), sub));
-  const bool object_is_activity =
-      s["object"].value("objectType", json("Activity")) == "Activity";
+  const bool object_is_activity = TypeOf(s["object"], "Activity") == "Activity";
   if (s.contains("result")) PW_RETURN_IF_ERROR(CheckResult(s["result"], Join(path, "result")));
   if (s.contains("context")) {
     PW_RETURN_IF_ERROR(CheckContext(s["context"], Join(path, "context"), object_is_activity));
   }
   for (const char* k : {"timestamp", "stored"}) {
     if (!s.contains(k)) continue;
-    const json& t = s[k];
-    if (!t.is_string() || !ParseXapiTimestamp(t.get<std::string>())) {
+    const V t = s[k];
+    if (!t.is_string() || !ParseXapiTimestamp(t.str())) {
       return Bad(Join(path, k), "an ISO 8601 timestamp with a time zone", t);
     }
   }
   if (s.contains("authority")) {
-    const json& a = s["authority"];
-    const std::string ap = Join(path, "authority");
+    const V a = s["authority"];
+    const auto ap = Join(path, "authority");
     PW_RETURN_IF_ERROR(CheckActor(a, ap, false));
-    if (a.value("objectType", json()) == "Group") {
+    if (Is(a["objectType"], "Group")) {
       // A Group authority stands for an OAuth consumer and a user: anonymous, two members.
-      if (!AgentKey(a).empty() || !a.contains("member") || a["member"].size() != 2) {
+      if (!AgentKeyOf(a).empty() || !a.contains("member") || a["member"].size() != 2) {
         return InvalidArgumentError(
             "{}: a Group authority must be an anonymous Group of exactly two Agents (OAuth "
             "consumer and user)",
@@ -511,12 +563,12 @@ Status CheckStatementBody(const json& s, std::string_view path, bool sub) {
     }
   }
   if (s.contains("version")) {
-    const json& v = s["version"];
-    if (!v.is_string() || !(v.get<std::string>().starts_with("1.0.") || v == "1.0") ||
-        v.get<std::string>().size() > 8) {
+    const V v = s["version"];
+    if (!v.is_string() || !(v.str().starts_with("1.0.") || v.str() == "1.0") ||
+        v.str().size() > 8) {
       return Bad(Join(path, "version"), "an xAPI version 1.0.x", v);
     }
-    const std::string vs = v.get<std::string>();
+    const std::string_view vs = v.str();
     if (vs.size() > 4 && !std::all_of(vs.begin() + 4, vs.end(), IsDigit)) {
       return Bad(Join(path, "version"), "an xAPI version 1.0.x", v);
     }
@@ -524,8 +576,8 @@ Status CheckStatementBody(const json& s, std::string_view path, bool sub) {
   if (s.contains("attachments")) {
     PW_RETURN_IF_ERROR(CheckAttachments(s["attachments"], Join(path, "attachments")));
   }
-  if (s["verb"]["id"] == kVoidedVerb && !sub) {
-    if (s["object"].value("objectType", json()) != "StatementRef") {
+  if (Is(s["verb"]["id"], kVoidedVerb) && !sub) {
+    if (!Is(s["object"]["objectType"], "StatementRef")) {
       return InvalidArgumentError("{}: a voiding statement (verb voided) needs a StatementRef object",
                                   Join(path, "object"));
     }
@@ -544,16 +596,37 @@ bool ParseDigits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
   return true;
 }
 
-void AddAgentKeys(const json& a, std::vector<std::string>* out) {
-  if (!a.is_object()) return;
-  std::string k = AgentKey(a);
-  if (!k.empty()) out->push_back(std::move(k));
-  if (a.contains("member") && a["member"].is_array()) {
-    for (const json& m : a["member"]) {
-      std::string mk = AgentKey(m);
-      if (!mk.empty()) out->push_back(std::move(mk));
-    }
+template <class V>
+std::string AgentKeyOf(const V& a) {
+  if (!a.is_object()) return "";
+  if (a["mbox"].is_string()) return "mbox:" + std::string(a["mbox"].str());
+  if (a["mbox_sha1sum"].is_string()) {
+    std::string h(a["mbox_sha1sum"].str());
+    std::transform(h.begin(), h.end(), h.begin(), [](char c) { return std::tolower(c); });
+    return "sha1:" + h;
   }
+  if (a["openid"].is_string()) return "openid:" + std::string(a["openid"].str());
+  const V acc = a["account"];
+  if (acc.is_object() && acc["homePage"].is_string() && acc["name"].is_string()) {
+    std::string out = "account:";
+    out += acc["homePage"].str();
+    out += ' ';
+    out += acc["name"].str();
+    return out;
+  }
+  return "";
+}
+
+template <class V>
+void AddAgentKeys(const V& a, std::vector<std::string>* out) {
+  if (!a.is_object()) return;
+  std::string k = AgentKeyOf(a);
+  if (!k.empty()) out->push_back(std::move(k));
+  a["member"].EachElement([&](std::size_t, const V& m) -> Status {
+    std::string mk = AgentKeyOf(m);
+    if (!mk.empty()) out->push_back(std::move(mk));
+    return OkStatus();
+  }).IgnoreError();
 }
 
 void Dedupe(std::vector<std::string>* v) {
@@ -561,41 +634,42 @@ void Dedupe(std::vector<std::string>* v) {
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
-void CollectAgents(const json& s, std::vector<std::string>* out) {
-  if (s.contains("actor")) AddAgentKeys(s["actor"], out);
+template <class V>
+void CollectAgents(const V& s, std::vector<std::string>* out) {
+  AddAgentKeys(s["actor"], out);
   if (s.contains("object")) {
-    const json& o = s["object"];
-    const json t = o.value("objectType", json("Activity"));
+    const V o = s["object"];
+    const std::string_view t = TypeOf(o, "Activity");
     if (t == "Agent" || t == "Group") AddAgentKeys(o, out);
     if (t == "SubStatement") CollectAgents(o, out);
   }
-  if (s.contains("authority")) AddAgentKeys(s["authority"], out);
-  if (s.contains("context")) {
-    const json& c = s["context"];
-    if (c.contains("instructor")) AddAgentKeys(c["instructor"], out);
-    if (c.contains("team")) AddAgentKeys(c["team"], out);
-  }
+  AddAgentKeys(s["authority"], out);
+  const V c = s["context"];
+  AddAgentKeys(c["instructor"], out);
+  AddAgentKeys(c["team"], out);
 }
 
-void CollectActivities(const json& s, std::vector<std::string>* out) {
+template <class V>
+void CollectActivities(const V& s, std::vector<std::string>* out) {
+  auto add = [&](const V& a) {
+    if (a["id"].is_string()) out->emplace_back(a["id"].str());
+  };
   if (s.contains("object")) {
-    const json& o = s["object"];
-    const json t = o.value("objectType", json("Activity"));
-    if (t == "Activity" && o.contains("id") && o["id"].is_string()) out->push_back(o["id"]);
+    const V o = s["object"];
+    const std::string_view t = TypeOf(o, "Activity");
+    if (t == "Activity") add(o);
     if (t == "SubStatement") CollectActivities(o, out);
   }
-  if (s.contains("context") && s["context"].contains("contextActivities")) {
-    for (auto& [key, v] : s["context"]["contextActivities"].items()) {
-      (void)key;
-      if (v.is_array()) {
-        for (const json& a : v) {
-          if (a.contains("id") && a["id"].is_string()) out->push_back(a["id"]);
-        }
-      } else if (v.contains("id") && v["id"].is_string()) {
-        out->push_back(v["id"]);
-      }
+  s["context"]["contextActivities"].EachMember([&](std::string_view, const V& v) -> Status {
+    if (v.is_array()) {
+      return v.EachElement([&](std::size_t, const V& a) -> Status {
+        add(a);
+        return OkStatus();
+      });
     }
-  }
+    add(v);
+    return OkStatus();
+  }).IgnoreError();
 }
 
 json IdsAgent(const json& a) {
@@ -834,43 +908,43 @@ Status ValidateStatement(const json& statement, std::string_view path) {
   if (statement.is_object() && statement.contains("objectType")) {
     return InvalidArgumentError("{}: unknown property \"objectType\"", path);
   }
-  return CheckStatementBody(statement, path, false);
+  return CheckStatementBody(NView(statement), path, false);
+}
+
+bool IsValidStatement(const json_view::SView& statement) {
+  if (statement.contains("objectType")) return false;
+  return CheckStatementBody(statement, NoPath{}, false).ok();
 }
 
 Status ValidateAgent(const json& agent, std::string_view path) {
-  return CheckActor(agent, path, false);
+  return CheckActor(NView(agent), path, false);
 }
 
 Status ValidateAgentParam(const json& agent, std::string_view param) {
-  PW_RETURN_IF_ERROR(CheckActor(agent, param, false));
+  PW_RETURN_IF_ERROR(CheckActor(NView(agent), param, false));
   if (AgentKey(agent).empty()) {
     return InvalidArgumentError("{}: expected an Agent or identified Group", param);
   }
   return OkStatus();
 }
 
-std::string AgentKey(const json& a) {
-  if (!a.is_object()) return "";
-  if (a.contains("mbox") && a["mbox"].is_string()) return "mbox:" + a["mbox"].get<std::string>();
-  if (a.contains("mbox_sha1sum") && a["mbox_sha1sum"].is_string()) {
-    std::string h = a["mbox_sha1sum"].get<std::string>();
-    std::transform(h.begin(), h.end(), h.begin(), [](char c) { return std::tolower(c); });
-    return "sha1:" + h;
-  }
-  if (a.contains("openid") && a["openid"].is_string()) {
-    return "openid:" + a["openid"].get<std::string>();
-  }
-  if (a.contains("account") && a["account"].is_object()) {
-    const json& acc = a["account"];
-    if (acc.contains("homePage") && acc["homePage"].is_string() && acc.contains("name") &&
-        acc["name"].is_string()) {
-      return "account:" + acc["homePage"].get<std::string>() + " " + acc["name"].get<std::string>();
-    }
-  }
-  return "";
-}
+std::string AgentKey(const json& a) { return AgentKeyOf(NView(a)); }
+std::string AgentKey(const json_view::SView& a) { return AgentKeyOf(a); }
+std::string AgentKey(const json_view::NView& a) { return AgentKeyOf(a); }
 
 std::vector<std::string> RelatedAgentKeys(const json& statement) {
+  std::vector<std::string> out;
+  CollectAgents(NView(statement), &out);
+  Dedupe(&out);
+  return out;
+}
+std::vector<std::string> RelatedAgentKeys(const json_view::NView& statement) {
+  std::vector<std::string> out;
+  CollectAgents(statement, &out);
+  Dedupe(&out);
+  return out;
+}
+std::vector<std::string> RelatedAgentKeys(const json_view::SView& statement) {
   std::vector<std::string> out;
   CollectAgents(statement, &out);
   Dedupe(&out);
@@ -878,6 +952,18 @@ std::vector<std::string> RelatedAgentKeys(const json& statement) {
 }
 
 std::vector<std::string> RelatedActivityIds(const json& statement) {
+  std::vector<std::string> out;
+  CollectActivities(NView(statement), &out);
+  Dedupe(&out);
+  return out;
+}
+std::vector<std::string> RelatedActivityIds(const json_view::NView& statement) {
+  std::vector<std::string> out;
+  CollectActivities(statement, &out);
+  Dedupe(&out);
+  return out;
+}
+std::vector<std::string> RelatedActivityIds(const json_view::SView& statement) {
   std::vector<std::string> out;
   CollectActivities(statement, &out);
   Dedupe(&out);

@@ -18,6 +18,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "ingest/json_view.h"
 
 namespace pw::xapi {
 
@@ -41,6 +42,10 @@ std::optional<Timestamp> ParseXapiTimestamp(std::string_view text);
 // InvalidArgument "<path>.<field>: <what was expected>" for the first problem found.
 // `sub` validates a SubStatement (no id, stored, version, authority, nested SubStatement).
 Status ValidateStatement(const nlohmann::json& statement, std::string_view path);
+// The same rules on a simdjson view, with only the verdict (the bulk path: on false, it validates
+// again with ValidateStatement for the message). A key sent twice counts once, with its last
+// value, as nlohmann reads it.
+bool IsValidStatement(const json_view::SView& statement);
 Status ValidateAgent(const nlohmann::json& agent, std::string_view path);  // Agent or Group
 // An Agent/Group query parameter ("agent"): an Agent or identified Group (one IFI).
 Status ValidateAgentParam(const nlohmann::json& agent, std::string_view param);
@@ -49,12 +54,18 @@ Status ValidateAgentParam(const nlohmann::json& agent, std::string_view param);
 // "mbox:mailto:a@x.org", "sha1:...", "openid:...", "account:<homePage> <name>"; "" for an
 // anonymous Group.
 std::string AgentKey(const nlohmann::json& agent);
+std::string AgentKey(const json_view::SView& agent);
+std::string AgentKey(const json_view::NView& agent);
 
 // Every agent key the statement relates to (actor, object, authority, context instructor/team,
 // group members, and those of a SubStatement), without duplicates.
 std::vector<std::string> RelatedAgentKeys(const nlohmann::json& statement);
+std::vector<std::string> RelatedAgentKeys(const json_view::SView& statement);
+std::vector<std::string> RelatedAgentKeys(const json_view::NView& statement);
 // Every activity id it relates to (object, context activities, SubStatement's).
 std::vector<std::string> RelatedActivityIds(const nlohmann::json& statement);
+std::vector<std::string> RelatedActivityIds(const json_view::SView& statement);
+std::vector<std::string> RelatedActivityIds(const json_view::NView& statement);
 
 // The stored form of a valid statement: each contextActivities value that is a single Activity
 // becomes an array of one (in a SubStatement too), as the specification requires on output.

@@ -1,7 +1,14 @@
 #include "server/xapi_service.h"
 
+#include <algorithm>
+#include <atomic>
 #include <set>
+#include <thread>
 
+#include <simdjson.h>
+
+#include "ingest/json_view.h"
+#include "ingest/xapi_prepare.h"
 #include "ingest/xapi_statement.h"
 #include "server/evidence_service.h"
 #include "server/xapi_http.h"
@@ -49,6 +56,95 @@ json Signed(json s) {
 json Substance(json s) {
   for (const char* k : {"authority", "stored", "version", "id"}) s.erase(k);
   return s;
+}
+
+// Stores prepared statements, voids, keeps attachments, records evidence: all or nothing.
+Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatement>& prepared,
+                                  bool is_batch, const std::map<std::string, std::string>& payloads,
+                                  const std::map<std::string, std::string>& content_types,
+                                  const xapi::XapiMapping& mapping) {
+  XapiStore* lrs = store.xapi();
+  auto path = [&](std::size_t i) {
+    return is_batch ? "statements[" + std::to_string(i) + "]" : std::string("statement");
+  };
+  StoredBatch out;
+  for (const xapi::PreparedStatement& p : prepared) out.ids.push_back(p.facts.id);
+  PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
+    std::vector<XapiStatementRow> rows;
+    rows.reserve(prepared.size());
+    std::vector<EvidenceEvent> events;
+    std::vector<std::string> to_void;
+    // The batch's activity objects with definitions, in order, per activity id.
+    std::map<std::string, std::vector<const std::string*>> definitions;
+    xapi::StatementMapper mapper(store, mapping);
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      xapi::PreparedStatement& p = prepared[i];
+      XapiStatementRow& r = p.row;
+      PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> existing, lrs->GetStatement(r.id));
+      if (existing) {
+        json a = Substance(json::parse(existing->json, nullptr, false));
+        json b = Substance(json::parse(r.json, nullptr, false));
+        if (!p.had_timestamp) a.erase("timestamp"), b.erase("timestamp");
+        if (a == b) continue;  // the same statement again: nothing to do
+        return AlreadyExistsError("{}.id: statement {} is already stored with different content",
+                                  path(i), p.facts.id);
+      }
+      if (!r.voids.empty()) {
+        PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> t, lrs->GetStatement(r.voids));
+        if (t) {
+          json tj = json::parse(t->json, nullptr, false);
+          if (!tj.is_discarded() && tj["verb"]["id"] == xapi::kVoidedVerb) {
+            return InvalidArgumentError("{}.object: statement {} is itself a voiding statement and "
+                                        "cannot be voided",
+                                        path(i), r.voids);
+          }
+        }
+        to_void.push_back(r.voids);
+      }
+      if (!p.activity_object.empty()) definitions[r.object_activity].push_back(&p.activity_object);
+      PW_ASSIGN_OR_RETURN(xapi::MappedStatement m, mapper.Map(p.facts));
+      r.evidence_count = static_cast<int>(m.events.size());
+      r.unmapped_reason = m.unmapped_reason;
+      if (m.events.empty()) {
+        ++out.unmapped;
+        out.unmapped_reasons.push_back(m.unmapped_reason);
+      }
+      for (EvidenceEvent& e : m.events) events.push_back(std::move(e));
+      rows.push_back(std::move(r));
+    }
+    PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
+    for (const auto& [activity, objects] : definitions) {
+      PW_ASSIGN_OR_RETURN(std::optional<std::string> merged_before,
+                          lrs->GetActivityLastObject(activity));
+      if (merged_before && std::all_of(objects.begin(), objects.end(), [&](const std::string* o) {
+            return *o == *merged_before;
+          })) {
+        continue;  // merged before: merging it again changes nothing
+      }
+      PW_ASSIGN_OR_RETURN(std::optional<std::string> known, lrs->GetActivityDefinition(activity));
+      json merged = known ? json::parse(*known, nullptr, false) : json();
+      const std::string* last = nullptr;
+      for (const std::string* o : objects) {
+        if (last != nullptr && *o == *last) continue;  // the same object sent again
+        last = o;
+        merged = xapi::MergeActivity(merged, json::parse(*o, nullptr, false));
+      }
+      PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, merged.dump(), *objects.back()));
+    }
+    for (const std::string& target : to_void) PW_RETURN_IF_ERROR(lrs->MarkVoided(target));
+    for (const auto& [sha, body] : payloads) {
+      auto type = content_types.find(sha);
+      PW_RETURN_IF_ERROR(lrs->PutAttachment(
+          {.sha2 = sha,
+           .content_type = type == content_types.end() ? "application/octet-stream" : type->second,
+           .content = body}));
+    }
+    if (!events.empty()) PW_RETURN_IF_ERROR(RecordEvidence(store, events));
+    out.stored = static_cast<int>(rows.size());
+    out.evidence = static_cast<int>(events.size());
+    return OkStatus();
+  }));
+  return out;
 }
 
 }  // namespace
@@ -142,114 +238,72 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
       return InvalidArgumentError("attachment part with hash {}: no statement names it", sha);
     }
   }
-  // 2. Complete the statements.
-  const Timestamp now = clock.Now();
-  const std::string stored = FormatTimestamp(now);
-  StoredBatch out;
-  std::vector<bool> had_timestamp;
-  for (json& s : batch.statements) {
-    had_timestamp.push_back(s.contains("timestamp"));
-    if (!s.contains("id")) s["id"] = xapi_http::NewUuid();
-    s["stored"] = stored;
-    if (!s.contains("timestamp")) s["timestamp"] = stored;
-    if (!s.contains("authority") && !batch.authority.is_null()) s["authority"] = batch.authority;
-    if (!s.contains("version")) s["version"] = "1.0.0";
-    xapi::NormalizeStatement(s);
-    out.ids.push_back(s["id"].get<std::string>());
+  // 2. Complete and prepare them (ingest/xapi_prepare.h), then store.
+  const xapi::StatementCompletion completion =
+      xapi::MakeCompletion(clock.Now(), batch.authority, xapi_http::NewUuid);
+  std::vector<xapi::PreparedStatement> prepared;
+  prepared.reserve(batch.statements.size());
+  for (const json& s : batch.statements) prepared.push_back(xapi::PrepareStatement(s, completion));
+  // The attachments' content types, by hash.
+  std::map<std::string, std::string> content_types;
+  for (const json& s : batch.statements) {
+    if (!s.contains("attachments")) continue;
+    for (const json& a : s["attachments"]) {
+      content_types[a["sha2"].get<std::string>()] = a["contentType"].get<std::string>();
+    }
   }
-  // 3. Store, void and record evidence: all or nothing.
-  PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
-    std::vector<XapiStatementRow> rows;
-    std::vector<EvidenceEvent> events;
-    std::vector<std::string> to_void;
-    std::map<std::string, json> definitions;  // the batch's definitions, merged per activity
-    xapi::StatementMapper mapper(store, mapping);
-    for (std::size_t i = 0; i < batch.statements.size(); ++i) {
-      json& s = batch.statements[i];
-      const std::string id = xapi_http::NormalizeUuid(s["id"].get<std::string>());
-      PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> existing, lrs->GetStatement(id));
-      if (existing) {
-        json old = json::parse(existing->json, nullptr, false);
-        json a = Substance(old), b = Substance(s);
-        if (!had_timestamp[i]) a.erase("timestamp"), b.erase("timestamp");
-        if (a == b) continue;  // the same statement again: nothing to do
-        return AlreadyExistsError("{}.id: statement {} is already stored with different content",
-                                  Path(batch, i), s["id"].get<std::string>());
+  return StorePrepared(store, prepared, batch.is_batch, batch.payloads, content_types, mapping);
+}
+
+Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string_view text,
+                                                       const json& authority,
+                                                       const xapi::XapiMapping& mapping,
+                                                       const Clock& clock) {
+  if (store.xapi() == nullptr) return std::optional<StoredBatch>();  // the slow path says why
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+    return std::optional<StoredBatch>();
+  }
+  std::vector<simdjson::dom::element> statements;
+  const bool is_batch = root.type() == simdjson::dom::element_type::ARRAY;
+  simdjson::dom::array array;
+  if (is_batch && root.get(array) == simdjson::SUCCESS) {
+    for (simdjson::dom::element e : array) statements.push_back(e);
+  } else {
+    statements.push_back(root);
+  }
+  const xapi::StatementCompletion completion =
+      xapi::MakeCompletion(clock.Now(), authority, xapi_http::NewUuid);
+  std::vector<xapi::PreparedStatement> prepared(statements.size());
+  // Validation and preparation read only the JSON: for a big batch, both cores share them.
+  std::atomic<bool> ok = true;
+  auto prepare = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to && ok; ++i) {
+      const json_view::SView s(statements[i]);
+      if (!xapi::IsValidStatement(s) || s.contains("attachments")) {
+        ok = false;  // the slow path gives the message (or handles the attachments)
+        return;
       }
-      XapiStatementRow r;
-      r.id = id;
-      r.stored = now;
-      const json& verb = s["verb"]["id"];
-      r.verb_id = verb.get<std::string>();
-      r.actor_key = xapi::AgentKey(s["actor"]);
-      const json& object = s["object"];
-      const json type = object.value("objectType", json("Activity"));
-      if (type == "Activity") {
-        r.object_activity = object["id"].get<std::string>();
-        if (object.contains("definition")) {
-          auto known = definitions.find(r.object_activity);
-          definitions[r.object_activity] =
-              known == definitions.end() ? object : xapi::MergeActivity(known->second, object);
-        }
-      }
-      if (type == "Agent" || type == "Group") r.object_agent_key = xapi::AgentKey(object);
-      if (type == "StatementRef") {
-        r.object_ref = xapi_http::NormalizeUuid(object["id"].get<std::string>());
-      }
-      if (s.contains("context") && s["context"].contains("registration")) {
-        r.registration = xapi_http::NormalizeUuid(s["context"]["registration"].get<std::string>());
-      }
-      if (r.verb_id == xapi::kVoidedVerb) {
-        const std::string target = xapi_http::NormalizeUuid(object["id"].get<std::string>());
-        PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> t, lrs->GetStatement(target));
-        if (t) {
-          json tj = json::parse(t->json, nullptr, false);
-          if (!tj.is_discarded() && tj["verb"]["id"] == xapi::kVoidedVerb) {
-            return InvalidArgumentError("{}.object: statement {} is itself a voiding statement and "
-                                        "cannot be voided",
-                                        Path(batch, i), target);
-          }
-        }
-        r.voids = target;
-        to_void.push_back(target);
-      }
-      r.related_agents = xapi::RelatedAgentKeys(s);
-      r.related_activities = xapi::RelatedActivityIds(s);
-      PW_ASSIGN_OR_RETURN(xapi::MappedStatement m, mapper.Map(s));
-      r.evidence_count = static_cast<int>(m.events.size());
-      r.unmapped_reason = m.unmapped_reason;
-      if (m.events.empty()) {
-        ++out.unmapped;
-        out.unmapped_reasons.push_back(m.unmapped_reason);
-      }
-      for (EvidenceEvent& e : m.events) events.push_back(std::move(e));
-      r.json = s.dump();
-      rows.push_back(std::move(r));
+      prepared[i] = xapi::PrepareStatement(s, completion);
     }
-    PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
-    for (const auto& [activity, definition] : definitions) {
-      PW_ASSIGN_OR_RETURN(std::optional<std::string> known, lrs->GetActivityDefinition(activity));
-      json merged = definition;
-      if (known) merged = xapi::MergeActivity(json::parse(*known, nullptr, false), definition);
-      PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, merged.dump()));
-    }
-    for (const std::string& target : to_void) PW_RETURN_IF_ERROR(lrs->MarkVoided(target));
-    for (const auto& [sha, body] : batch.payloads) {
-      std::string content_type = "application/octet-stream";
-      for (const json& s : batch.statements) {
-        if (!s.contains("attachments")) continue;
-        for (const json& a : s["attachments"]) {
-          if (a["sha2"] == sha) content_type = a["contentType"].get<std::string>();
-        }
-      }
-      PW_RETURN_IF_ERROR(lrs->PutAttachment({.sha2 = sha, .content_type = content_type, .content = body}));
-    }
-    if (!events.empty()) PW_RETURN_IF_ERROR(RecordEvidence(store, events));
-    out.stored = static_cast<int>(rows.size());
-    out.evidence = static_cast<int>(events.size());
-    return OkStatus();
-  }));
-  return out;
+  };
+  constexpr std::size_t kParallelFrom = 256;
+  if (statements.size() >= kParallelFrom && std::thread::hardware_concurrency() > 1) {
+    const std::size_t half = statements.size() / 2;
+    std::thread other(prepare, half, statements.size());
+    prepare(0, half);
+    other.join();
+  } else {
+    prepare(0, statements.size());
+  }
+  if (!ok) return std::optional<StoredBatch>();
+  std::set<std::string_view> ids;
+  for (const xapi::PreparedStatement& p : prepared) {
+    if (!ids.insert(p.row.id).second) return std::optional<StoredBatch>();  // a 400 to name
+  }
+  PW_ASSIGN_OR_RETURN(StoredBatch out, StorePrepared(store, prepared, is_batch, {}, {}, mapping));
+  return std::optional<StoredBatch>(std::move(out));
 }
 
 }  // namespace pw::server

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,15 @@ struct StoredBatch {
 // AlreadyExists (409) when an id is stored with different content.
 Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
                                     const xapi::XapiMapping& mapping, const Clock& clock);
+
+// The bulk path for a JSON request body (one statement or an array): parsed with simdjson,
+// validated and prepared on both cores, then stored as StoreStatements stores. nullopt when it
+// does not apply -- the body is not simdjson-parsable, a statement is invalid, has attachments
+// or repeats an id -- and the caller then takes StoreStatements, which names the problem.
+Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string_view text,
+                                                       const nlohmann::json& authority,
+                                                       const xapi::XapiMapping& mapping,
+                                                       const Clock& clock);
 
 // The authority of an API client: an Agent with account {homePage: "urn:pathwise:client",
 // name: key}.

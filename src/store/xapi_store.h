@@ -122,7 +122,11 @@ class XapiStore {
   virtual Result<std::optional<XapiAttachment>> GetAttachment(std::string_view sha2) = 0;
 
   // ---- activity definitions (GET /xapi/activities): the latest definition sent wins
-  virtual Status PutActivityDefinition(std::string_view activity_id, std::string_view json) = 0;
+  // `last_object`: the activity object (JSON text) last merged into it, "" when not known.
+  virtual Status PutActivityDefinition(std::string_view activity_id, std::string_view json,
+                                       std::string_view last_object = {}) = 0;
+  // The last_object of the activity's definition ("" when none), nullopt for an unknown activity.
+  virtual Result<std::optional<std::string>> GetActivityLastObject(std::string_view activity_id) = 0;
   virtual Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) = 0;
 
   // ---- documents

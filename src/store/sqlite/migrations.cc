@@ -438,6 +438,12 @@ CREATE TABLE competency_associations (
 CREATE INDEX competency_associations_by_competency ON competency_associations(competency_id);
 )sql";
 
+// xAPI: the text of the last activity object merged into each definition, so that a batch that
+// sends the same object again skips the merge (merging an object twice changes nothing).
+constexpr std::string_view kSchemaV6XapiActivityObjects = R"sql(
+ALTER TABLE xapi_activities ADD COLUMN last_object TEXT;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -449,6 +455,8 @@ constexpr std::array kMigrations = {
               kSchemaV4Mastery},
     Migration{5, "imports: demographics, assessment scores, competency associations",
               kSchemaV5Imports},
+    Migration{6, "xAPI: last activity object merged into each definition",
+              kSchemaV6XapiActivityObjects},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

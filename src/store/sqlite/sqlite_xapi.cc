@@ -256,11 +256,22 @@ class SqliteXapi final : public XapiStore {
     return std::optional<XapiAttachment>(std::move(a));
   }
 
-  Status PutActivityDefinition(std::string_view activity_id, std::string_view json) override {
+  Status PutActivityDefinition(std::string_view activity_id, std::string_view json,
+                               std::string_view last_object) override {
     return db_.Run(
-        "INSERT INTO xapi_activities(id, definition) VALUES (?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition",
-        activity_id, json);
+        "INSERT INTO xapi_activities(id, definition, last_object) VALUES (?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, "
+        "last_object = excluded.last_object",
+        activity_id, json, last_object);
+  }
+
+  Result<std::optional<std::string>> GetActivityLastObject(std::string_view activity_id) override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT coalesce(last_object, '') FROM "
+                                             "xapi_activities WHERE id = ?"));
+    st.Bind(activity_id);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(st.Text(0));
   }
 
   Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) override {

@@ -14,17 +14,17 @@ TEST(InitCommandTest, CreatesThenReportsUpToDate) {
   const std::string url = "sqlite:" + dir.File("school.db");
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 5 (created)\n");
+  EXPECT_EQ(r.out, url + ": schema version 6 (created)\n");
   EXPECT_EQ(r.err, "");
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "school.db"));
 
   r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 5 (already up to date)\n");
+  EXPECT_EQ(r.out, url + ": schema version 6 (already up to date)\n");
 
   r = RunPathwise({"init", "--db", url, "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":5,\"schema_version\":5}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":6,\"schema_version\":6}\n");
 }
 
 TEST(InitCommandTest, JsonOnAFreshDatabase) {
@@ -32,7 +32,7 @@ TEST(InitCommandTest, JsonOnAFreshDatabase) {
   const std::string url = "sqlite:" + dir.File("fresh.db");
   CliResult r = RunPathwise({"init", "--json", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":0,\"schema_version\":5}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":0,\"schema_version\":6}\n");
 }
 
 TEST(InitCommandTest, MalformedDbExitsTwoWithOneLine) {
