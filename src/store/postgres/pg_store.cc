@@ -158,6 +158,38 @@ CREATE TABLE competency_associations (
 CREATE INDEX competency_associations_by_competency ON competency_associations(competency_id);
 )sql";
 
+// Accounts (store/accounts.h, docs/security.md): the same tables, constraints and indexes as
+// SQLite schema version 2. Logins are unique ignoring ASCII case, as SQLite's COLLATE NOCASE:
+// the unique index is on lower() under the "C" collation, which folds A-Z only, whatever the
+// database's locale. The audit log has no foreign keys on purpose: it outlives the users and
+// students it mentions.
+constexpr std::string_view kSchemaAccounts = R"sql(
+CREATE TABLE users (
+  id BIGSERIAL PRIMARY KEY, login TEXT NOT NULL, role TEXT NOT NULL,
+  person_id BIGINT REFERENCES people(id), password_hash TEXT NOT NULL,
+  disabled BOOLEAN NOT NULL DEFAULT FALSE, created_ms BIGINT NOT NULL);
+CREATE UNIQUE INDEX users_by_login ON users (lower(login COLLATE "C"));
+CREATE INDEX users_by_person ON users(person_id) WHERE person_id IS NOT NULL;
+CREATE TABLE auth_sessions (
+  id BIGSERIAL PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE, created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL DEFAULT FALSE);
+CREATE INDEX auth_sessions_by_user ON auth_sessions(user_id);
+CREATE TABLE api_clients (
+  id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL, scope TEXT NOT NULL, disabled BOOLEAN NOT NULL DEFAULT FALSE,
+  created_ms BIGINT NOT NULL);
+CREATE TABLE login_throttle (
+  subject TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until_ms BIGINT NOT NULL);
+CREATE TABLE audit_log (
+  id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT NULL, user_id BIGINT, actor TEXT NOT NULL,
+  action TEXT NOT NULL, student_id BIGINT, target TEXT NOT NULL, status INTEGER NOT NULL,
+  address TEXT NOT NULL);
+CREATE INDEX audit_log_by_student ON audit_log(student_id, id) WHERE student_id IS NOT NULL;
+CREATE INDEX audit_log_by_actor ON audit_log(actor, id);
+CREATE INDEX audit_log_by_time ON audit_log(time_ms);
+)sql";
+
 struct PgMigration {
   int version;
   std::string_view description;
@@ -170,6 +202,8 @@ constexpr std::array kPgMigrations = {
                 kSchemaMastery},
     PgMigration{3, "imports: demographics, assessment scores, competency associations",
                 kSchemaV3Imports},
+    PgMigration{4, "accounts: users, sessions, API clients, login throttling, audit log",
+                kSchemaAccounts},
 };
 // Serializes concurrent migrators (any constant unique to Pathwise).
 constexpr std::int64_t kMigrationLock = 0x7061746877697365;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/accounts.h"
 #include "store/postgres/pg_db.h"
 #include "store/store.h"
 #include "store/store_util.h"
@@ -111,6 +112,8 @@ class PgStore final : public Store {
   Status SetInterests(Id student_id, std::span<const std::string> interests) override;
   Result<std::vector<std::string>> ListInterests(Id student_id) override;
 
+  AccountStore* accounts() override;  // pg_accounts.cc
+
  private:
   explicit PgStore(std::unique_ptr<pg::PgDb> db) : db_(std::move(db)) {}
 
@@ -147,6 +150,7 @@ class PgStore final : public Store {
   }
 
   std::unique_ptr<pg::PgDb> db_;
+  std::unique_ptr<AccountStore> accounts_;  // pg_accounts.cc, created on first use
   store_util::TransactionNesting tx_;
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;

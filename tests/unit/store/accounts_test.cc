@@ -1,5 +1,5 @@
-// The SQLite AccountStore: users, sessions, clients, throttles, the audit log and deleting a
-// student with everything linked.
+// The AccountStore of both backends (SQLite and a real PostgreSQL server): users, sessions,
+// clients, throttles, the audit log and deleting a student with everything linked.
 #include "store/accounts.h"
 
 #include "fixture.h"
@@ -21,8 +21,8 @@ class AccountsTest : public StoreTest {
   }
 };
 
-// Accounts live in the SQLite backend only so far (the PostgreSQL backend has no AccountStore).
-INSTANTIATE_TEST_SUITE_P(Sqlite, AccountsTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 TEST_P(AccountsTest, UsersAreUniqueByLoginIgnoringCase) {
   SeedSchool(2);
@@ -46,8 +46,8 @@ TEST_P(AccountsTest, UsersAreUniqueByLoginIgnoringCase) {
   EXPECT_TRUE((*accounts().FindUser(ada.id))->disabled);
   EXPECT_EQ(accounts().ListUsers()->size(), 1u);
   PW_ASSERT_OK(accounts().DeleteUser(ada.id));
-  EXPECT_EQ(accounts().DeleteUser(ada.id), NotFoundError("user " + std::to_string(ada.id) +
-                                                         " not found"));
+  EXPECT_EQ(accounts().DeleteUser(ada.id),
+            NotFoundError("user " + std::to_string(ada.id) + " not found"));
 }
 
 TEST_P(AccountsTest, SessionsRevokeOneOrAllAndPurge) {
@@ -87,7 +87,7 @@ TEST_P(AccountsTest, ThrottlesAndClients) {
   EXPECT_EQ((*found)->secret_hash, "hash");
   EXPECT_FALSE(accounts().FindClientByKey("pwk_2")->has_value());
   ApiClientRecord again = c;
-  EXPECT_FALSE(accounts().CreateClient(again).ok()) << "keys are unique";
+  EXPECT_EQ(accounts().CreateClient(again).code(), StatusCode::kAlreadyExists) << "keys are unique";
 }
 
 TEST_P(AccountsTest, AuditFiltersAndPagesNewestFirst) {
@@ -172,6 +172,56 @@ TEST_P(AccountsTest, DeleteStudentDataRemovesEveryLinkedRowInOneTransaction) {
             NotFoundError("student " + std::to_string(s) + " not found"));
   EXPECT_EQ(accounts().DeleteStudentData(teacher_).status(),
             NotFoundError("student " + std::to_string(teacher_) + " not found"));
+}
+
+TEST_P(AccountsTest, WritesJoinTheStoreTransactionAndRollBackWithIt) {
+  SeedSchool(1);
+  Status failed = store_->Transaction([&]() -> Status {
+    UserAccount u = User("kid", Role::kStudent, students_[0]);
+    PW_RETURN_IF_ERROR(accounts().CreateUser(u));
+    SessionRecord s{0, u.id, "tx-hash", Timestamp{0}, Timestamp{100}};
+    PW_RETURN_IF_ERROR(accounts().CreateSession(s));
+    AuditEntry e;
+    e.actor = "cli";
+    PW_RETURN_IF_ERROR(accounts().AppendAudit(e));
+    PW_RETURN_IF_ERROR(accounts().PutThrottle({"login:kid", 2, Timestamp{0}}));
+    return InternalError("boom");
+  });
+  EXPECT_EQ(failed, InternalError("boom"));
+  EXPECT_FALSE(accounts().FindUserByLogin("kid")->has_value());
+  EXPECT_FALSE(accounts().FindSession("tx-hash")->has_value());
+  EXPECT_TRUE(accounts().ListAudit({}, kNoId, 10)->empty());
+  EXPECT_EQ(accounts().GetThrottle("login:kid")->failures, 0);
+  // The same writes committed are visible to a second connection.
+  PW_ASSERT_OK(store_->Transaction([&]() -> Status {
+    UserAccount u = User("kid", Role::kStudent, students_[0]);
+    return accounts().CreateUser(u);
+  }));
+  std::unique_ptr<Store> other = Reopen();
+  ASSERT_NE(other, nullptr);
+  auto seen = other->accounts()->FindUserByLogin("KID");
+  PW_ASSERT_OK(seen);
+  ASSERT_TRUE(seen->has_value());
+  EXPECT_EQ((*seen)->person_id, students_[0]);
+}
+
+TEST_P(AccountsTest, UpdatesOfMissingRowsAndBadReferencesAreRefused) {
+  UserAccount ghost = User("ghost", Role::kAdministrator);
+  ghost.id = 4242;
+  EXPECT_EQ(accounts().UpdateUser(ghost), NotFoundError("user 4242 not found"));
+  ghost.person_id = 9999;
+  EXPECT_EQ(accounts().UpdateUser(ghost),
+            InvalidArgumentError("user \"ghost\": person_id 9999 does not exist"));
+  UserAccount empty = User("", Role::kAdministrator);
+  EXPECT_EQ(accounts().CreateUser(empty), InvalidArgumentError("user: login is empty"));
+  ApiClientRecord nameless{0, "", "pwk_x", "hash", "xapi", false, Timestamp{5}};
+  EXPECT_EQ(accounts().CreateClient(nameless), InvalidArgumentError("client: name is empty"));
+  SessionRecord orphan{0, 4242, "orphan", Timestamp{0}, Timestamp{100}};
+  EXPECT_EQ(accounts().CreateSession(orphan).code(), StatusCode::kInvalidArgument)
+      << "the user must exist";
+  EXPECT_FALSE(accounts().FindSession("orphan")->has_value());
+  PW_ASSERT_OK(accounts().RevokeSession("no-such-token"));  // no error when absent
+  EXPECT_EQ(*accounts().PurgeExpiredSessions(Timestamp{1'000'000}), 0);
 }
 
 }  // namespace
