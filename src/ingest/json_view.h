@@ -18,17 +18,16 @@
 #pragma once
 
 #include <fmt/core.h>
+#include <simdjson.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-#include <algorithm>
-
-#include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 #include "core/status.h"
 
@@ -99,8 +98,8 @@ class SView {
   bool is_array() const { return present_ && e_.type() == Type::ARRAY; }
   bool is_string() const { return present_ && e_.type() == Type::STRING; }
   bool is_number() const {
-    return present_ && (e_.type() == Type::INT64 || e_.type() == Type::UINT64 ||
-                        e_.type() == Type::DOUBLE);
+    return present_ &&
+           (e_.type() == Type::INT64 || e_.type() == Type::UINT64 || e_.type() == Type::DOUBLE);
   }
   bool is_number_integer() const {
     return present_ && (e_.type() == Type::INT64 || e_.type() == Type::UINT64);

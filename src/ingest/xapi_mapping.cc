@@ -22,12 +22,15 @@ std::string_view LastSegment(std::string_view iri) {
 Result<XapiMapping> ParseXapiMapping(std::string_view json_text, std::string_view what) {
   XapiMapping m;
   json j = json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("{}: expected a JSON object", what);
+  if (j.is_discarded() || !j.is_object())
+    return InvalidArgumentError("{}: expected a JSON object", what);
   if (j.contains("verbs")) {
-    if (!j["verbs"].is_array()) return InvalidArgumentError("{}: verbs: expected an array of strings", what);
+    if (!j["verbs"].is_array())
+      return InvalidArgumentError("{}: verbs: expected an array of strings", what);
     m.verbs.clear();
     for (const json& v : j["verbs"]) {
-      if (!v.is_string()) return InvalidArgumentError("{}: verbs: expected an array of strings", what);
+      if (!v.is_string())
+        return InvalidArgumentError("{}: verbs: expected an array of strings", what);
       m.verbs.push_back(v.get<std::string>());
     }
   }

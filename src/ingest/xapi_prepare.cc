@@ -21,13 +21,6 @@ std::string LowerUuid(std::string_view id) {
   return out;
 }
 
-template <class V>
-std::string_view TypeOf(const V& o, std::string_view dflt) {
-  if (!o.contains("objectType")) return dflt;
-  const V t = o["objectType"];
-  return t.is_string() ? t.str() : std::string_view();
-}
-
 // Numbers: nlohmann's own text for NView; for SView integers as they are and doubles in the
 // shortest form that reads back the same (".0" kept on whole doubles, as nlohmann writes them).
 void AppendNumber(const NView& v, std::string* out) { *out += v.dump(); }
@@ -56,21 +49,21 @@ void AppendValue(const V& v, std::string* out) {
     *out += '{';
     bool first = true;
     v.EachMember([&](std::string_view key, const V& value) -> Status {
-      if (!first) *out += ',';
-      first = false;
-      AppendJsonString(key, out);
-      *out += ':';
-      AppendValue(value, out);
-      return OkStatus();
-    }).IgnoreError();
+       if (!first) *out += ',';
+       first = false;
+       AppendJsonString(key, out);
+       *out += ':';
+       AppendValue(value, out);
+       return OkStatus();
+     }).IgnoreError();
     *out += '}';
   } else if (v.is_array()) {
     *out += '[';
     v.EachElement([&](std::size_t i, const V& e) -> Status {
-      if (i > 0) *out += ',';
-      AppendValue(e, out);
-      return OkStatus();
-    }).IgnoreError();
+       if (i > 0) *out += ',';
+       AppendValue(e, out);
+       return OkStatus();
+     }).IgnoreError();
     *out += ']';
   } else if (v.is_string()) {
     AppendJsonString(v.str(), out);
@@ -90,29 +83,31 @@ void AppendContext(const V& c, std::string* out) {
   *out += '{';
   bool first = true;
   c.EachMember([&](std::string_view key, const V& value) -> Status {
-    if (!first) *out += ',';
-    first = false;
-    AppendJsonString(key, out);
-    *out += ':';
-    if (key == "contextActivities" && value.is_object()) {
-      *out += '{';
-      bool first_kind = true;
-      value.EachMember([&](std::string_view kind, const V& acts) -> Status {
-        if (!first_kind) *out += ',';
-        first_kind = false;
-        AppendJsonString(kind, out);
-        *out += ':';
-        if (acts.is_object()) *out += '[';
-        AppendValue(acts, out);
-        if (acts.is_object()) *out += ']';
-        return OkStatus();
-      }).IgnoreError();
-      *out += '}';
-    } else {
-      AppendValue(value, out);
-    }
-    return OkStatus();
-  }).IgnoreError();
+     if (!first) *out += ',';
+     first = false;
+     AppendJsonString(key, out);
+     *out += ':';
+     if (key == "contextActivities" && value.is_object()) {
+       *out += '{';
+       bool first_kind = true;
+       value
+           .EachMember([&](std::string_view kind, const V& acts) -> Status {
+             if (!first_kind) *out += ',';
+             first_kind = false;
+             AppendJsonString(kind, out);
+             *out += ':';
+             if (acts.is_object()) *out += '[';
+             AppendValue(acts, out);
+             if (acts.is_object()) *out += ']';
+             return OkStatus();
+           })
+           .IgnoreError();
+       *out += '}';
+     } else {
+       AppendValue(value, out);
+     }
+     return OkStatus();
+   }).IgnoreError();
   *out += '}';
 }
 
@@ -130,17 +125,17 @@ void AppendStatement(const V& s, const StatementCompletion* c, const std::string
     *out += ':';
   };
   s.EachMember([&](std::string_view key, const V& value) -> Status {
-    if (c != nullptr && key == "stored") return OkStatus();  // the LRS sets it
-    key_of(key);
-    if (key == "context") {
-      AppendContext(value, out);
-    } else if (key == "object" && TypeOf(value, "Activity") == "SubStatement") {
-      AppendStatement(value, nullptr, nullptr, out);
-    } else {
-      AppendValue(value, out);
-    }
-    return OkStatus();
-  }).IgnoreError();
+     if (c != nullptr && key == "stored") return OkStatus();  // the LRS sets it
+     key_of(key);
+     if (key == "context") {
+       AppendContext(value, out);
+     } else if (key == "object" && ObjectTypeOf(value, "Activity") == "SubStatement") {
+       AppendStatement(value, nullptr, nullptr, out);
+     } else {
+       AppendValue(value, out);
+     }
+     return OkStatus();
+   }).IgnoreError();
   if (c != nullptr) {
     if (!s.contains("id")) {
       key_of("id");
@@ -187,7 +182,7 @@ PreparedStatement Prepare(const V& s, const StatementCompletion& c) {
     f.actor_account_name = actor["account"]["name"].str();
   }
   const V object = s["object"];
-  f.object_type = TypeOf(object, "Activity");
+  f.object_type = ObjectTypeOf(object, "Activity");
   if (f.object_type == "Activity") {
     f.object_id = object["id"].str();
     r.object_activity = f.object_id;
@@ -204,7 +199,9 @@ PreparedStatement Prepare(const V& s, const StatementCompletion& c) {
   if (registration.is_string()) r.registration = LowerUuid(registration.str());
   const V result = s["result"];
   const V score = result["score"];
-  auto number = [](const V& v) { return v.is_number() ? std::optional<double>(v.number()) : std::nullopt; };
+  auto number = [](const V& v) {
+    return v.is_number() ? std::optional<double>(v.number()) : std::nullopt;
+  };
   f.scaled = number(score["scaled"]);
   f.raw = number(score["raw"]);
   f.min = number(score["min"]);
@@ -214,7 +211,8 @@ PreparedStatement Prepare(const V& s, const StatementCompletion& c) {
   if (!s.contains("authority") && !c.authority.empty()) {
     // The authority the LRS adds relates to the statement too.
     const std::string& key = c.authority_key;
-    if (!key.empty() && !std::binary_search(r.related_agents.begin(), r.related_agents.end(), key)) {
+    if (!key.empty() &&
+        !std::binary_search(r.related_agents.begin(), r.related_agents.end(), key)) {
       r.related_agents.insert(
           std::lower_bound(r.related_agents.begin(), r.related_agents.end(), key), key);
     }
@@ -240,13 +238,27 @@ void AppendJsonString(std::string_view text, std::string* out) {
     if (p == end) break;
     const unsigned char ch = static_cast<unsigned char>(*p++);
     switch (ch) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default: {
         const char u[6] = {'\\', 'u', '0', '0', kHex[ch >> 4], kHex[ch & 15]};
         out->append(u, 6);
@@ -273,7 +285,8 @@ PreparedStatement PrepareStatement(const nlohmann::json& statement, const Statem
   return Prepare(NView(statement), c);
 }
 
-PreparedStatement PrepareStatement(const json_view::SView& statement, const StatementCompletion& c) {
+PreparedStatement PrepareStatement(const json_view::SView& statement,
+                                   const StatementCompletion& c) {
   return Prepare(statement, c);
 }
 

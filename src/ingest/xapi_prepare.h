@@ -10,10 +10,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/time.h"
 #include "ingest/json_view.h"
@@ -23,7 +22,7 @@ namespace pw::xapi {
 
 // What the statement -> evidence mapping (xapi_mapping.h) reads.
 struct StatementFacts {
-  std::string id;       // as sent (or assigned)
+  std::string id;  // as sent (or assigned)
   std::string verb_id;
   std::string object_type;  // "Activity", "Agent", "Group", "StatementRef", "SubStatement"
   std::string object_id;    // the Activity's id ("" for other objects)
@@ -40,9 +39,9 @@ struct StatementFacts {
 
 // What the LRS adds to every statement of one request.
 struct StatementCompletion {
-  std::string stored;     // FormatTimestamp(now): "stored", and "timestamp" when none was sent
+  std::string stored;  // FormatTimestamp(now): "stored", and "timestamp" when none was sent
   Timestamp now;
-  std::string authority;  // JSON object text set as "authority" when none was sent ("" = none)
+  std::string authority;      // JSON object text set as "authority" when none was sent ("" = none)
   std::string authority_key;  // its AgentKey
   std::function<std::string()> new_id;  // a new UUID for a statement sent without an id
 };

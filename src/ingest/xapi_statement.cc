@@ -45,14 +45,6 @@ bool Is(const V& v, std::string_view s) {
   return v.is_string() && v.str() == s;
 }
 
-// The objectType of an object, `dflt` when it has none, "" when it is not a string.
-template <class V>
-std::string_view TypeOf(const V& o, std::string_view dflt) {
-  if (!o.contains("objectType")) return dflt;
-  const V t = o["objectType"];
-  return t.is_string() ? t.str() : std::string_view();
-}
-
 // A JSON value shown in an error: strings as given (shortened), others by type.
 template <class V>
 std::string Shown(const V& v) {
@@ -269,10 +261,10 @@ Status CheckInteractionComponents(const V& v, const P& path) {
 template <class V, class P>
 Status CheckDefinition(const V& d, const P& path) {
   PW_RETURN_IF_ERROR(RequireObject(d, path));
-  PW_RETURN_IF_ERROR(OnlyKeys(d, path,
-                              {"name", "description", "type", "moreInfo", "extensions",
-                               "interactionType", "correctResponsesPattern", "choices", "scale",
-                               "source", "target", "steps"}));
+  PW_RETURN_IF_ERROR(
+      OnlyKeys(d, path,
+               {"name", "description", "type", "moreInfo", "extensions", "interactionType",
+                "correctResponsesPattern", "choices", "scale", "source", "target", "steps"}));
   if (d.contains("name")) PW_RETURN_IF_ERROR(CheckLanguageMap(d["name"], Join(path, "name")));
   if (d.contains("description")) {
     PW_RETURN_IF_ERROR(CheckLanguageMap(d["description"], Join(path, "description")));
@@ -283,8 +275,8 @@ Status CheckDefinition(const V& d, const P& path) {
     PW_RETURN_IF_ERROR(CheckExtensions(d["extensions"], Join(path, "extensions")));
   }
   static const std::set<std::string, std::less<>> kInteractionTypes = {
-      "true-false", "choice",    "fill-in",    "long-fill-in", "matching",
-      "performance", "sequencing", "likert",    "numeric",      "other"};
+      "true-false",  "choice",     "fill-in", "long-fill-in", "matching",
+      "performance", "sequencing", "likert",  "numeric",      "other"};
   std::string_view itype;
   if (d.contains("interactionType")) {
     const V t = d["interactionType"];
@@ -345,7 +337,8 @@ Status CheckVerb(const V& v, const P& path) {
   PW_RETURN_IF_ERROR(OnlyKeys(v, path, {"id", "display"}));
   if (!v.contains("id")) return InvalidArgumentError("{}: id is required", path);
   PW_RETURN_IF_ERROR(CheckIri(v["id"], Join(path, "id")));
-  if (v.contains("display")) PW_RETURN_IF_ERROR(CheckLanguageMap(v["display"], Join(path, "display")));
+  if (v.contains("display"))
+    PW_RETURN_IF_ERROR(CheckLanguageMap(v["display"], Join(path, "display")));
   return OkStatus();
 }
 
@@ -389,7 +382,8 @@ Status CheckResult(const V& r, const P& path) {
   for (const char* k : {"success", "completion"}) {
     if (r.contains(k) && !r[k].is_boolean()) return Bad(Join(path, k), "true or false", r[k]);
   }
-  if (r.contains("response")) PW_RETURN_IF_ERROR(RequireString(r["response"], Join(path, "response")));
+  if (r.contains("response"))
+    PW_RETURN_IF_ERROR(RequireString(r["response"], Join(path, "response")));
   if (r.contains("duration")) {
     const V d = r["duration"];
     if (!d.is_string() || !IsDuration(d.str())) {
@@ -464,9 +458,9 @@ Status CheckAttachments(const V& a, const P& path) {
   return a.EachElement([&](std::size_t i, const V& at) -> Status {
     const auto p = Index(path, i);
     PW_RETURN_IF_ERROR(RequireObject(at, p));
-    PW_RETURN_IF_ERROR(OnlyKeys(at, p,
-                                {"usageType", "display", "description", "contentType", "length",
-                                 "sha2", "fileUrl"}));
+    PW_RETURN_IF_ERROR(OnlyKeys(
+        at, p,
+        {"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"}));
     for (const char* k : {"usageType", "display", "contentType", "length", "sha2"}) {
       if (!at.contains(k)) return InvalidArgumentError("{}: {} is required", p, k);
     }
@@ -504,17 +498,18 @@ Status CheckObject(const V& o, const P& path, bool in_sub) {
   if (o.contains("objectType") && !o["objectType"].is_string()) {
     return Bad(Join(path, "objectType"), "a string", o["objectType"]);
   }
-  const std::string_view t = TypeOf(o, "Activity");
+  const std::string_view t = ObjectTypeOf(o, "Activity");
   if (t == "Activity") return CheckActivity(o, path);
   if (t == "Agent") return CheckAgentOnly(o, path, true);
   if (t == "Group") return CheckGroup(o, path);
   if (t == "StatementRef") return CheckStatementRef(o, path);
   if (t == "SubStatement") {
-    if (in_sub) return InvalidArgumentError("{}: a SubStatement cannot contain a SubStatement", path);
+    if (in_sub)
+      return InvalidArgumentError("{}: a SubStatement cannot contain a SubStatement", path);
     return CheckStatementBody(o, path, true);
   }
-  return Bad(Join(path, "objectType"),
-             "one of Activity, Agent, Group, StatementRef, SubStatement", o["objectType"]);
+  return Bad(Join(path, "objectType"), "one of Activity, Agent, Group, StatementRef, SubStatement",
+             o["objectType"]);
 }
 
 template <class V, class P>
@@ -526,8 +521,8 @@ Status CheckStatementBody(const V& s, const P& path, bool sub) {
                                  "timestamp", "attachments"}));
   } else {
     PW_RETURN_IF_ERROR(OnlyKeys(s, path,
-                                {"id", "actor", "verb", "object", "result", "context",
-                                 "timestamp", "stored", "authority", "version", "attachments"}));
+                                {"id", "actor", "verb", "object", "result", "context", "timestamp",
+                                 "stored", "authority", "version", "attachments"}));
   }
   for (const char* k : {"actor", "verb", "object"}) {
     if (!s.contains(k)) return InvalidArgumentError("{}: {} is required", path, k);
@@ -536,7 +531,7 @@ Status CheckStatementBody(const V& s, const P& path, bool sub) {
   PW_RETURN_IF_ERROR(CheckActor(s["actor"], Join(path, "actor"), false));
   PW_RETURN_IF_ERROR(CheckVerb(s["verb"], Join(path, "verb")));
   PW_RETURN_IF_ERROR(CheckObject(s["object"], Join(path, "object"), sub));
-  const bool object_is_activity = TypeOf(s["object"], "Activity") == "Activity";
+  const bool object_is_activity = ObjectTypeOf(s["object"], "Activity") == "Activity";
   if (s.contains("result")) PW_RETURN_IF_ERROR(CheckResult(s["result"], Join(path, "result")));
   if (s.contains("context")) {
     PW_RETURN_IF_ERROR(CheckContext(s["context"], Join(path, "context"), object_is_activity));
@@ -578,8 +573,9 @@ Status CheckStatementBody(const V& s, const P& path, bool sub) {
   }
   if (Is(s["verb"]["id"], kVoidedVerb) && !sub) {
     if (!Is(s["object"]["objectType"], "StatementRef")) {
-      return InvalidArgumentError("{}: a voiding statement (verb voided) needs a StatementRef object",
-                                  Join(path, "object"));
+      return InvalidArgumentError(
+          "{}: a voiding statement (verb voided) needs a StatementRef object",
+          Join(path, "object"));
     }
   }
   return OkStatus();
@@ -622,11 +618,13 @@ void AddAgentKeys(const V& a, std::vector<std::string>* out) {
   if (!a.is_object()) return;
   std::string k = AgentKeyOf(a);
   if (!k.empty()) out->push_back(std::move(k));
-  a["member"].EachElement([&](std::size_t, const V& m) -> Status {
-    std::string mk = AgentKeyOf(m);
-    if (!mk.empty()) out->push_back(std::move(mk));
-    return OkStatus();
-  }).IgnoreError();
+  a["member"]
+      .EachElement([&](std::size_t, const V& m) -> Status {
+        std::string mk = AgentKeyOf(m);
+        if (!mk.empty()) out->push_back(std::move(mk));
+        return OkStatus();
+      })
+      .IgnoreError();
 }
 
 void Dedupe(std::vector<std::string>* v) {
@@ -639,7 +637,7 @@ void CollectAgents(const V& s, std::vector<std::string>* out) {
   AddAgentKeys(s["actor"], out);
   if (s.contains("object")) {
     const V o = s["object"];
-    const std::string_view t = TypeOf(o, "Activity");
+    const std::string_view t = ObjectTypeOf(o, "Activity");
     if (t == "Agent" || t == "Group") AddAgentKeys(o, out);
     if (t == "SubStatement") CollectAgents(o, out);
   }
@@ -656,20 +654,38 @@ void CollectActivities(const V& s, std::vector<std::string>* out) {
   };
   if (s.contains("object")) {
     const V o = s["object"];
-    const std::string_view t = TypeOf(o, "Activity");
+    const std::string_view t = ObjectTypeOf(o, "Activity");
     if (t == "Activity") add(o);
     if (t == "SubStatement") CollectActivities(o, out);
   }
-  s["context"]["contextActivities"].EachMember([&](std::string_view, const V& v) -> Status {
-    if (v.is_array()) {
-      return v.EachElement([&](std::size_t, const V& a) -> Status {
-        add(a);
+  s["context"]["contextActivities"]
+      .EachMember([&](std::string_view, const V& v) -> Status {
+        if (v.is_array()) {
+          return v.EachElement([&](std::size_t, const V& a) -> Status {
+            add(a);
+            return OkStatus();
+          });
+        }
+        add(v);
         return OkStatus();
-      });
-    }
-    add(v);
-    return OkStatus();
-  }).IgnoreError();
+      })
+      .IgnoreError();
+}
+
+template <class V>
+std::vector<std::string> RelatedAgentKeysOf(const V& statement) {
+  std::vector<std::string> out;
+  CollectAgents(statement, &out);
+  Dedupe(&out);
+  return out;
+}
+
+template <class V>
+std::vector<std::string> RelatedActivityIdsOf(const V& statement) {
+  std::vector<std::string> out;
+  CollectActivities(statement, &out);
+  Dedupe(&out);
+  return out;
 }
 
 json IdsAgent(const json& a) {
@@ -781,7 +797,8 @@ bool IsLanguageTag(std::string_view t) {
     std::size_t end = t.find('-', pos);
     if (end == std::string_view::npos) end = t.size();
     std::string_view sub = t.substr(pos, end - pos);
-    if (sub.empty() || sub.size() > 8 || !std::all_of(sub.begin(), sub.end(), IsAlnum)) return false;
+    if (sub.empty() || sub.size() > 8 || !std::all_of(sub.begin(), sub.end(), IsAlnum))
+      return false;
     if (index == 0) {
       if (sub == "x" || sub == "X" || sub == "i" || sub == "I") {
         private_use = true;
@@ -840,7 +857,8 @@ bool IsDuration(std::string_view t) {
     ++i;
   }
   // ISO 8601 allows weeks only on their own ("P4W", not "P4W1D").
-  if (any && t.find('W') != std::string_view::npos && t.find_first_of("YMDTHS", 1) != std::string_view::npos) {
+  if (any && t.find('W') != std::string_view::npos &&
+      t.find_first_of("YMDTHS", 1) != std::string_view::npos) {
     return false;
   }
   return any;
@@ -932,43 +950,15 @@ std::string AgentKey(const json& a) { return AgentKeyOf(NView(a)); }
 std::string AgentKey(const json_view::SView& a) { return AgentKeyOf(a); }
 std::string AgentKey(const json_view::NView& a) { return AgentKeyOf(a); }
 
-std::vector<std::string> RelatedAgentKeys(const json& statement) {
-  std::vector<std::string> out;
-  CollectAgents(NView(statement), &out);
-  Dedupe(&out);
-  return out;
-}
-std::vector<std::string> RelatedAgentKeys(const json_view::NView& statement) {
-  std::vector<std::string> out;
-  CollectAgents(statement, &out);
-  Dedupe(&out);
-  return out;
-}
-std::vector<std::string> RelatedAgentKeys(const json_view::SView& statement) {
-  std::vector<std::string> out;
-  CollectAgents(statement, &out);
-  Dedupe(&out);
-  return out;
-}
+std::vector<std::string> RelatedAgentKeys(const json& s) { return RelatedAgentKeysOf(NView(s)); }
+std::vector<std::string> RelatedAgentKeys(const NView& s) { return RelatedAgentKeysOf(s); }
+std::vector<std::string> RelatedAgentKeys(const SView& s) { return RelatedAgentKeysOf(s); }
 
-std::vector<std::string> RelatedActivityIds(const json& statement) {
-  std::vector<std::string> out;
-  CollectActivities(NView(statement), &out);
-  Dedupe(&out);
-  return out;
+std::vector<std::string> RelatedActivityIds(const json& s) {
+  return RelatedActivityIdsOf(NView(s));
 }
-std::vector<std::string> RelatedActivityIds(const json_view::NView& statement) {
-  std::vector<std::string> out;
-  CollectActivities(statement, &out);
-  Dedupe(&out);
-  return out;
-}
-std::vector<std::string> RelatedActivityIds(const json_view::SView& statement) {
-  std::vector<std::string> out;
-  CollectActivities(statement, &out);
-  Dedupe(&out);
-  return out;
-}
+std::vector<std::string> RelatedActivityIds(const NView& s) { return RelatedActivityIdsOf(s); }
+std::vector<std::string> RelatedActivityIds(const SView& s) { return RelatedActivityIdsOf(s); }
 
 json IdsFormat(const json& statement) { return IdsBody(statement); }
 

@@ -9,12 +9,11 @@
 // fuzz target drives it directly. The limits (body size, nesting depth) are the server's.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "core/time.h"
@@ -23,7 +22,8 @@
 namespace pw::xapi {
 
 inline constexpr std::string_view kVoidedVerb = "http://adlnet.gov/expapi/verbs/voided";
-inline constexpr std::string_view kSignatureUsageType = "http://adlnet.gov/expapi/attachments/signature";
+inline constexpr std::string_view kSignatureUsageType =
+    "http://adlnet.gov/expapi/attachments/signature";
 inline constexpr std::string_view kVersion = "1.0.3";
 
 // ---- data types of the specification (each true when `text` has the form it names)
@@ -49,6 +49,15 @@ bool IsValidStatement(const json_view::SView& statement);
 Status ValidateAgent(const nlohmann::json& agent, std::string_view path);  // Agent or Group
 // An Agent/Group query parameter ("agent"): an Agent or identified Group (one IFI).
 Status ValidateAgentParam(const nlohmann::json& agent, std::string_view param);
+
+// The objectType of a statement part (any JSON view, json_view.h): `dflt` when it has none, ""
+// when it is not a string.
+template <class V>
+std::string_view ObjectTypeOf(const V& part, std::string_view dflt) {
+  if (!part.contains("objectType")) return dflt;
+  const V t = part["objectType"];
+  return t.is_string() ? t.str() : std::string_view();
+}
 
 // The inverse functional identifier of an Agent or identified Group as one string:
 // "mbox:mailto:a@x.org", "sha1:...", "openid:...", "account:<homePage> <name>"; "" for an

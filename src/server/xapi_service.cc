@@ -1,11 +1,11 @@
 #include "server/xapi_service.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
-
-#include <simdjson.h>
 
 #include "ingest/json_view.h"
 #include "ingest/xapi_prepare.h"
@@ -29,13 +29,20 @@ Result<std::string> Base64UrlDecode(std::string_view in, std::string_view what) 
   std::uint32_t acc = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return InvalidArgumentError("{}: not base64url", what);
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return InvalidArgumentError("{}: not base64url", what);
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -94,9 +101,10 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
         if (t) {
           json tj = json::parse(t->json, nullptr, false);
           if (!tj.is_discarded() && tj["verb"]["id"] == xapi::kVoidedVerb) {
-            return InvalidArgumentError("{}.object: statement {} is itself a voiding statement and "
-                                        "cannot be voided",
-                                        path(i), r.voids);
+            return InvalidArgumentError(
+                "{}.object: statement {} is itself a voiding statement and "
+                "cannot be voided",
+                path(i), r.voids);
           }
         }
         to_void.push_back(r.voids);
@@ -150,8 +158,9 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
 }  // namespace
 
 json ClientAuthority(std::string_view client_key) {
-  return json{{"objectType", "Agent"},
-              {"account", {{"homePage", "urn:pathwise:client"}, {"name", std::string(client_key)}}}};
+  return json{
+      {"objectType", "Agent"},
+      {"account", {{"homePage", "urn:pathwise:client"}, {"name", std::string(client_key)}}}};
 }
 
 Status CheckSignature(const json& statement, std::string_view jws, std::string_view path) {
@@ -159,9 +168,11 @@ Status CheckSignature(const json& statement, std::string_view jws, std::string_v
   const std::size_t d1 = jws.find('.');
   const std::size_t d2 = d1 == std::string_view::npos ? d1 : jws.find('.', d1 + 1);
   if (d2 == std::string_view::npos || jws.find('.', d2 + 1) != std::string_view::npos) {
-    return InvalidArgumentError("{}: expected a JWS in compact form (header.payload.signature)", what);
+    return InvalidArgumentError("{}: expected a JWS in compact form (header.payload.signature)",
+                                what);
   }
-  PW_ASSIGN_OR_RETURN(std::string header_text, Base64UrlDecode(jws.substr(0, d1), what + " header"));
+  PW_ASSIGN_OR_RETURN(std::string header_text,
+                      Base64UrlDecode(jws.substr(0, d1), what + " header"));
   PW_ASSIGN_OR_RETURN(std::string payload_text,
                       Base64UrlDecode(jws.substr(d1 + 1, d2 - d1 - 1), what + " payload"));
   json header = json::parse(header_text, nullptr, false);
@@ -192,7 +203,8 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
                                     const xapi::XapiMapping& mapping, const Clock& clock) {
   XapiStore* lrs = store.xapi();
   if (lrs == nullptr) {
-    return UnavailableError("this database backend has no xAPI learning record store yet (use SQLite)");
+    return UnavailableError(
+        "this database backend has no xAPI learning record store yet (use SQLite)");
   }
   // 1. Validate everything before touching the store.
   std::set<std::string> used_payloads;
@@ -215,8 +227,8 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
         auto payload = batch.payloads.find(sha);
         if (atts[a]["usageType"] == xapi::kSignatureUsageType) {
           if (atts[a]["contentType"] != "application/octet-stream") {
-            return InvalidArgumentError("{}.contentType: a signature must be application/octet-stream",
-                                        apath);
+            return InvalidArgumentError(
+                "{}.contentType: a signature must be application/octet-stream", apath);
           }
           if (payload == batch.payloads.end()) {
             return InvalidArgumentError("{}: the signature's JWS was not sent", apath);

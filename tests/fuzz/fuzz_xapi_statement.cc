@@ -2,14 +2,14 @@
 // are then computed) or a clean error; also the data-type checks and the multipart/mixed
 // parser the statements resource uses. Differential: the bulk path (simdjson views) must never
 // accept a statement the nlohmann path rejects, and must prepare exactly what it prepares.
+#include <simdjson.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 #include "ingest/json_view.h"
 #include "ingest/xapi_prepare.h"
@@ -41,9 +41,10 @@ void Compare(const nlohmann::json& n, simdjson::dom::element e, std::string_view
   const pw::xapi::PreparedStatement b = pw::xapi::PrepareStatement(n, c);
   const auto& ra = a.row;
   const auto& rb = b.row;
-  if (ra.id != rb.id || ra.actor_key != rb.actor_key || ra.object_agent_key != rb.object_agent_key ||
-      ra.verb_id != rb.verb_id || ra.object_activity != rb.object_activity ||
-      ra.registration != rb.registration || ra.voids != rb.voids || ra.object_ref != rb.object_ref ||
+  if (ra.id != rb.id || ra.actor_key != rb.actor_key ||
+      ra.object_agent_key != rb.object_agent_key || ra.verb_id != rb.verb_id ||
+      ra.object_activity != rb.object_activity || ra.registration != rb.registration ||
+      ra.voids != rb.voids || ra.object_ref != rb.object_ref ||
       ra.related_agents != rb.related_agents || ra.related_activities != rb.related_activities) {
     Fail("row columns", text);
   }
@@ -62,8 +63,8 @@ void Compare(const nlohmann::json& n, simdjson::dom::element e, std::string_view
     Fail("facts", text);
   }
   const bool a_def = !a.activity_object.empty(), b_def = !b.activity_object.empty();
-  if (a_def != b_def ||
-      (a_def && nlohmann::json::parse(a.activity_object) != nlohmann::json::parse(b.activity_object))) {
+  if (a_def != b_def || (a_def && nlohmann::json::parse(a.activity_object) !=
+                                      nlohmann::json::parse(b.activity_object))) {
     Fail("activity object", text);
   }
 }

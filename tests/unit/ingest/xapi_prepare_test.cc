@@ -45,10 +45,11 @@ Both PrepareBoth(const std::string& text) {
   EXPECT_EQ(ValidateStatement(n, "statement").message(), "");
   int next = 0;
   auto ids = [&] { return "aaaaaaaa-0000-4000-8000-00000000000" + std::to_string(next++); };
-  const StatementCompletion c = MakeCompletion(
-      Timestamp{1'788'000'000'000},
-      json{{"objectType", "Agent"}, {"account", {{"homePage", "urn:pathwise:client"}, {"name", "k"}}}},
-      ids);
+  const StatementCompletion c =
+      MakeCompletion(Timestamp{1'788'000'000'000},
+                     json{{"objectType", "Agent"},
+                          {"account", {{"homePage", "urn:pathwise:client"}, {"name", "k"}}}},
+                     ids);
   Both b{PrepareStatement(json_view::SView(e), c), {}};
   next = 0;
   b.general = PrepareStatement(n, c);
@@ -97,10 +98,10 @@ TEST(XapiPrepare, BothPathsStoreTheSameStatement) {
   // Row columns and facts.
   EXPECT_EQ(b.bulk.row.registration, "ec531277-b57b-4c15-8d91-d292c5b2b8f7");
   EXPECT_EQ(b.bulk.row.actor_key, "mbox:mailto:ada@school.example");
-  EXPECT_EQ(b.bulk.row.related_agents,
-            (std::vector<std::string>{"account:urn:pathwise:client k",
-                                      "mbox:mailto:ada@school.example",
-                                      "mbox:mailto:teacher@school.example"}));
+  EXPECT_EQ(
+      b.bulk.row.related_agents,
+      (std::vector<std::string>{"account:urn:pathwise:client k", "mbox:mailto:ada@school.example",
+                                "mbox:mailto:teacher@school.example"}));
   EXPECT_EQ(b.bulk.row.related_activities,
             (std::vector<std::string>{"https://pathwise.example/activities/frac-1",
                                       "https://pathwise.example/courses/c1",

@@ -46,11 +46,17 @@ class AuthServerTest : public ::testing::Test {
 
   void SetUp() override {
     auth_ = TestAuth();
-    url_ = "sqlite:" + dir_.File("school.db");
+    Start("sqlite:" + dir_.File("school.db"));
+  }
+
+  // Builds the district in the store at `url` and serves it (auth_ as set by the caller).
+  void Start(const std::string& url) {
+    url_ = url;
     auto opened = OpenStore(url_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     PW_ASSERT_OK(store_->Migrate());
+    ASSERT_NE(store_->accounts(), nullptr) << url_ << ": this backend has no AccountStore";
     BuildSchool();
     auto pool = StorePool::Open(url_, 4);
     ASSERT_TRUE(pool.ok()) << pool.status().ToString();
@@ -62,7 +68,7 @@ class AuthServerTest : public ::testing::Test {
                                           std::make_unique<RolePolicy>(clock_, auth_));
     server_->AddRoutes(ServerRoutes(auth_));
     auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
     thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
     WaitUntilRunning(*server_);

@@ -13,8 +13,8 @@ using json = nlohmann::json;
 
 class PgAuthTest : public AuthServerTest {
  protected:
-  // AuthServerTest::SetUp with a PostgreSQL database in place of the SQLite file, and a lower
-  // lockout threshold so the throttle rows are exercised quickly.
+  // The district in a PostgreSQL database in place of the SQLite file, with a lower lockout
+  // threshold so the throttle rows are exercised quickly.
   void SetUp() override {
     std::string why_not;
     testing::PgTestServer* pg = testing::PgTestServer::Get(&why_not);
@@ -24,27 +24,7 @@ class PgAuthTest : public AuthServerTest {
     }
     auth_ = TestAuth();
     auth_.max_failures_per_login = 3;
-    url_ = pg->CreateDatabase();
-    auto opened = OpenStore(url_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-    PW_ASSERT_OK(store_->Migrate());
-    ASSERT_NE(store_->accounts(), nullptr);
-    BuildSchool();
-    auto pool = StorePool::Open(url_, 4);
-    ASSERT_TRUE(pool.ok()) << pool.status().ToString();
-    pool_ = std::move(pool).value();
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 4;
-    server_ = std::make_unique<ApiServer>(options, *pool_, clock_,
-                                          std::make_unique<RolePolicy>(clock_, auth_));
-    server_->AddRoutes(ServerRoutes(auth_));
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok()) << port.status().ToString();
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
-    WaitUntilRunning(*server_);
+    Start(pg->CreateDatabase());
   }
 
   httplib::Result PostLogin(const std::string& login, const std::string& password) {
