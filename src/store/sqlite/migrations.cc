@@ -438,6 +438,23 @@ CREATE TABLE competency_associations (
 CREATE INDEX competency_associations_by_competency ON competency_associations(competency_id);
 )sql";
 
+// Attendance keyed by its primary key alone (WITHOUT ROWID): one B-tree instead of a rowid
+// table plus the key's index, so a bulk import does one B-tree insert per row instead of two
+// and the table is a third smaller (docs/imports.md, bench_import).
+constexpr std::string_view kSchemaV6AttendanceByKey = R"sql(
+CREATE TABLE attendance_by_key (
+  student_id    INTEGER NOT NULL REFERENCES people(id),
+  day           INTEGER NOT NULL,
+  status        TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  PRIMARY KEY (student_id, day)
+) WITHOUT ROWID;
+INSERT INTO attendance_by_key(student_id, day, status, source_system)
+  SELECT student_id, day, status, source_system FROM attendance;
+DROP TABLE attendance;
+ALTER TABLE attendance_by_key RENAME TO attendance;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -449,6 +466,8 @@ constexpr std::array kMigrations = {
               kSchemaV4Mastery},
     Migration{5, "imports: demographics, assessment scores, competency associations",
               kSchemaV5Imports},
+    Migration{6, "attendance stored by its key (WITHOUT ROWID) for bulk imports",
+              kSchemaV6AttendanceByKey},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(
