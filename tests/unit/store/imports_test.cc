@@ -6,6 +6,7 @@
 
 #include "fixture.h"
 #include "store/accounts.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace pw::testing {
@@ -226,6 +227,35 @@ TEST_P(StoreTest, SqliteBulkAttendanceCacheIsRestored) {
                      }).ok());
   EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
   EXPECT_EQ(store_->ListAttendance(students_[0], {})->at(0).status, AttendanceStatus::kPresent);
+}
+
+// SQLite migration 6 rebuilds attendance as a WITHOUT ROWID table and keeps its rows.
+TEST(AttendanceMigrationTest, KeepsTheRowsOfAVersion5Database) {
+  TempDir dir;
+  {
+    auto db = sqlite::SqliteDb::Open(dir.File("a.db"), 1000);
+    PW_ASSERT_OK(db);
+    auto all = sqlite::SchemaMigrations();
+    ASSERT_EQ(all[5].version, 6);
+    PW_ASSERT_OK(sqlite::ApplyMigrations(**db, all.first(5), 1));
+    PW_ASSERT_OK((*db)->Exec(
+        "INSERT INTO people(id, source_id, given_name, family_name, role, email, grade, org_id) "
+        "VALUES (7, 's-7', 'A', 'B', 'student', '', '6', NULL);"
+        "INSERT INTO attendance VALUES (7, 20300, 'tardy', 'sis'), (7, 20301, 'present', 'sis');"));
+  }
+  auto store = SqliteStore::Open(dir.File("a.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  auto rows = (*store)->ListAttendance(7, {});
+  PW_ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].date.days, 20300);
+  EXPECT_EQ((*rows)[0].status, AttendanceStatus::kTardy);
+  EXPECT_EQ((*rows)[1].source_system, "sis");
+  auto sql = (*store)->db().Prepare("SELECT sql FROM sqlite_master WHERE name = 'attendance'");
+  PW_ASSERT_OK(sql);
+  ASSERT_TRUE(*sql->Step());
+  EXPECT_NE(sql->Text(0).find("WITHOUT ROWID"), std::string::npos) << sql->Text(0);
 }
 
 TEST_P(StoreTest, DeleteEnrollmentAndGuardianLink) {
