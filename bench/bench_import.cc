@@ -436,8 +436,7 @@ double RawAttendanceSorted(const std::string& csv, const std::string& db_path,
         sqlite3_bind_int64(st, i + 1, r.student);
         sqlite3_bind_int64(st, i + 2, r.day);
         const std::string& status = statuses[r.status];
-        sqlite3_bind_text(st, i + 3, status.data(), static_cast<int>(status.size()),
-                          SQLITE_STATIC);
+        sqlite3_bind_text(st, i + 3, status.data(), static_cast<int>(status.size()), SQLITE_STATIC);
         sqlite3_bind_text(st, i + 4, "import:attendance", -1, SQLITE_STATIC);
       }
       CheckSql(db, sqlite3_step(st), "insert");

@@ -53,8 +53,8 @@ Status RunImport(const std::string& kind, const ImportCliOptions& opts, Io& io) 
   SystemClock clock;
   PW_RETURN_IF_ERROR(server::AuditImport(*store, who, request, opts.path, sha, report, clock));
   if (opts.json) {
-    io.out << server::ImportReportJson(report, sha).dump(-1, ' ', false,
-                                                         nlohmann::json::error_handler_t::replace)
+    io.out << server::ImportReportJson(report, sha)
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
            << "\n";
   } else {
     io.out << report.ToText();

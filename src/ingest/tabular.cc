@@ -359,9 +359,8 @@ class Importer {
     }
     PutCounts c;
     if (attendance_used_ > 0) {
-      PW_ASSIGN_OR_RETURN(c, store_.PutAttendanceCounted(
-                                 std::span<const AttendanceRecord>(attendance_.data(),
-                                                                   attendance_used_)));
+      PW_ASSIGN_OR_RETURN(c, store_.PutAttendanceCounted(std::span<const AttendanceRecord>(
+                                 attendance_.data(), attendance_used_)));
       attendance_used_ = 0;
     } else if (!sel_.empty()) {
       PW_ASSIGN_OR_RETURN(c, store_.PutSelCounted(sel_));
@@ -382,8 +381,8 @@ class Importer {
   CsvTableReader table_;
   std::string default_source_;
   std::vector<Id> sub_ids_;                                               // per extra column
-  std::vector<KnownStudent> students_;                       // in order of first use
-  std::unordered_map<std::string, std::int32_t> student_index_;  // sid -> students_ index
+  std::vector<KnownStudent> students_;                                    // in order of first use
+  std::unordered_map<std::string, std::int32_t> student_index_;           // sid -> students_ index
   std::int32_t last_student_ = -1;
   std::vector<AttendanceRecord> attendance_;  // the first attendance_used_ are this batch's
   std::size_t attendance_used_ = 0;

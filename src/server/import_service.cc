@@ -1,5 +1,6 @@
 #include "server/import_service.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "ingest/case.h"
 #include "ingest/csv_table.h"
@@ -21,8 +20,8 @@
 namespace pw::server {
 namespace {
 
-constexpr std::array<std::string_view, 7> kKinds = {
-    "oneroster", "case", "prereqs", "scores", "attendance", "behavior", "sel"};
+constexpr std::array<std::string_view, 7> kKinds = {"oneroster",  "case",     "prereqs", "scores",
+                                                    "attendance", "behavior", "sel"};
 
 // Checks the kind and the options it takes; returns the column mapping.
 Result<std::map<std::string, std::string>> CheckRequest(const ImportRequest& r) {
@@ -50,8 +49,8 @@ Result<std::map<std::string, std::string>> CheckRequest(const ImportRequest& r) 
 
 // The CSV kinds over a stream.
 Result<ingest::ImportReport> ImportCsv(Store& store, const ImportRequest& r,
-                                       std::map<std::string, std::string> mapping,
-                                       std::istream& in, const std::string& name) {
+                                       std::map<std::string, std::string> mapping, std::istream& in,
+                                       const std::string& name) {
   if (r.kind == "prereqs") {
     ingest::PrereqOptions p;
     static_cast<ingest::ImportOptions&>(p) = r.options;

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "store/store_util.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_util.h"
+#include "store/store_util.h"
 
 namespace pw {
 
@@ -327,8 +327,9 @@ Result<PutCounts> SqliteStore::PutAttendanceCounted(std::span<const AttendanceRe
     };
     for (std::size_t begin = 0; begin < order.size(); begin += kAttendanceChunk) {
       const std::size_t n = std::min(kAttendanceChunk, order.size() - begin);
-      std::string sql = "INSERT OR IGNORE INTO attendance(student_id, day, status, source_system) "
-                        "VALUES (?, ?, ?, ?)";
+      std::string sql =
+          "INSERT OR IGNORE INTO attendance(student_id, day, status, source_system) "
+          "VALUES (?, ?, ?, ?)";
       for (std::size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?)";
       PW_ASSIGN_OR_RETURN(Stmt ins, db_->Prepare(sql));  // cached: one per chunk size
       for (std::size_t k = 0; k < n; ++k) {

@@ -58,7 +58,8 @@ Status SqliteStore::UseBulkCache() {
   if (bulk_cache_ || !tx_.active() || options_.bulk_cache_mib <= options_.cache_mib) {
     return OkStatus();
   }
-  PW_RETURN_IF_ERROR(db_->Exec(fmt::format("PRAGMA cache_size=-{}", options_.bulk_cache_mib * 1024)));
+  PW_RETURN_IF_ERROR(
+      db_->Exec(fmt::format("PRAGMA cache_size=-{}", options_.bulk_cache_mib * 1024)));
   bulk_cache_ = true;
   return OkStatus();
 }

@@ -144,8 +144,8 @@ TEST_F(ImportRoutesTest, ColumnMapAndOptionsAsTheCliHasThem) {
 }
 
 TEST_F(ImportRoutesTest, OneRosterBodyMustBeAZip) {
-  Reply r = Post("/api/v1/admin/imports/oneroster", "admin", "orgs.csv is not a zip",
-                 "application/zip");
+  Reply r =
+      Post("/api/v1/admin/imports/oneroster", "admin", "orgs.csv is not a zip", "application/zip");
   ASSERT_EQ(r.status, 400);
   EXPECT_EQ(r.body["error"]["message"],
             "upload.zip: not a readable zip archive (libzip: Not a zip archive)");

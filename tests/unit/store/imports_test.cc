@@ -209,7 +209,8 @@ TEST_P(StoreTest, SqliteBulkAttendanceCacheIsRestored) {
   EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
   std::vector<AttendanceRecord> batch;
   for (int day = 0; day < 120; ++day) {
-    for (Id s : students_) batch.push_back({s, Date{20'000 + day}, AttendanceStatus::kPresent, "sis"});
+    for (Id s : students_)
+      batch.push_back({s, Date{20'000 + day}, AttendanceStatus::kPresent, "sis"});
   }
   std::int64_t during = 0;
   PW_ASSERT_OK(store_->Transaction([&]() -> Status {
@@ -221,10 +222,12 @@ TEST_P(StoreTest, SqliteBulkAttendanceCacheIsRestored) {
   EXPECT_EQ(during, SqliteOptions{}.bulk_cache_mib * 1024);
   EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
   for (auto& r : batch) r.status = AttendanceStatus::kTardy;
-  EXPECT_FALSE(store_->Transaction([&]() -> Status {
-                       PW_RETURN_IF_ERROR(store_->PutAttendanceCounted(batch).status());
-                       return InvalidArgumentError("roll back");
-                     }).ok());
+  EXPECT_FALSE(store_
+                   ->Transaction([&]() -> Status {
+                     PW_RETURN_IF_ERROR(store_->PutAttendanceCounted(batch).status());
+                     return InvalidArgumentError("roll back");
+                   })
+                   .ok());
   EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
   EXPECT_EQ(store_->ListAttendance(students_[0], {})->at(0).status, AttendanceStatus::kPresent);
 }
