@@ -17,17 +17,17 @@ std::string Lower(std::string s) {
   return s;
 }
 
-Result<FilePackage> OpenZip(const std::string& path, std::map<std::string, std::string>& files) {
-  int err = 0;
-  std::unique_ptr<zip_t, int (*)(zip_t*)> archive(zip_open(path.c_str(), ZIP_RDONLY, &err),
-                                                  zip_close);
-  if (!archive) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string why = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    return InvalidArgumentError("{}: not a readable zip archive (libzip: {})", path, why);
-  }
+using ZipPtr = std::unique_ptr<zip_t, int (*)(zip_t*)>;
+
+Status NotAZip(const std::string& path, zip_error_t* ze) {
+  std::string why = zip_error_strerror(ze);
+  zip_error_fini(ze);
+  return InvalidArgumentError("{}: not a readable zip archive (libzip: {})", path, why);
+}
+
+// Reads the top-level entries of an open archive into a package named `path`.
+Result<FilePackage> ReadZip(const std::string& path, ZipPtr archive) {
+  std::map<std::string, std::string> files;
   const zip_int64_t n = zip_get_num_entries(archive.get(), 0);
   if (n < 0 || static_cast<std::uint64_t>(n) > FilePackage::kMaxFiles) {
     return InvalidArgumentError("{}: more than {} entries", path, FilePackage::kMaxFiles);
@@ -63,7 +63,34 @@ Result<FilePackage> OpenZip(const std::string& path, std::map<std::string, std::
   return FilePackage::FromMemory(path, std::move(files));
 }
 
+Result<FilePackage> OpenZip(const std::string& path) {
+  int err = 0;
+  ZipPtr archive(zip_open(path.c_str(), ZIP_RDONLY, &err), zip_close);
+  if (!archive) {
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, err);
+    return NotAZip(path, &ze);
+  }
+  return ReadZip(path, std::move(archive));
+}
+
 }  // namespace
+
+Result<FilePackage> FilePackage::OpenZipBytes(const std::string& name, std::string_view bytes) {
+  zip_error_t ze;
+  zip_error_init(&ze);
+  // The source reads `bytes` in place (freep 0); the archive, closed before we return, owns
+  // the source once zip_open_from_source succeeds.
+  zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &ze);
+  if (src == nullptr) return NotAZip(name, &ze);
+  ZipPtr archive(zip_open_from_source(src, ZIP_RDONLY, &ze), zip_close);
+  if (!archive) {
+    zip_source_free(src);
+    return NotAZip(name, &ze);
+  }
+  zip_error_fini(&ze);
+  return ReadZip(name, std::move(archive));
+}
 
 FilePackage FilePackage::FromMemory(std::string name, std::map<std::string, std::string> files) {
   FilePackage p;
@@ -77,7 +104,6 @@ Result<FilePackage> FilePackage::Open(const std::string& path) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) return InvalidArgumentError("{}: no such file or directory", path);
-  std::map<std::string, std::string> files;
   if (fs::is_directory(st)) {
     FilePackage p;
     p.name_ = path;
@@ -92,7 +118,7 @@ Result<FilePackage> FilePackage::Open(const std::string& path) {
     if (ec) return InvalidArgumentError("{}: cannot list the directory ({})", path, ec.message());
     return p;
   }
-  return OpenZip(path, files);
+  return OpenZip(path);
 }
 
 std::optional<std::string> FilePackage::FindIgnoringCase(const std::string& file) const {

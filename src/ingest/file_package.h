@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -27,6 +28,8 @@ class FilePackage {
   // A directory (its regular files) or a .zip file. InvalidArgument when it cannot be read:
   //   "rosters.zip: not a zip archive (libzip: Not a zip archive)"
   static Result<FilePackage> Open(const std::string& path);
+  // A .zip archive held in memory (an upload), named `name` in messages.
+  static Result<FilePackage> OpenZipBytes(const std::string& name, std::string_view bytes);
   // From memory (tests, fuzzing): name -> contents.
   static FilePackage FromMemory(std::string name, std::map<std::string, std::string> files);
 

@@ -45,7 +45,7 @@ struct TabularOptions : ImportOptions {
   // id); empty: sub-scores are kept by name only.
   std::string framework;
   // Rows written per store call (memory vs. fewer calls).
-  std::size_t batch_rows = 500'000;
+  std::size_t batch_rows = 2'000'000;
 };
 
 Result<ImportReport> ImportTabular(Store& store, TabularKind kind, std::istream& in,

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include "server/import_service.h"
 #include "server/policy.h"
 #include "server/privacy.h"
 #include "server/profile_service.h"
@@ -19,7 +20,7 @@ namespace pw::server {
 std::vector<Route> ServerRoutes(const AuthOptions& auth) {
   std::vector<Route> routes = ReadRoutes();
   for (std::vector<Route> more :
-       {AuthRoutes(auth), AdminRoutes(), ProfileRoutes(), XapiRoutes()}) {
+       {AuthRoutes(auth), AdminRoutes(), ImportRoutes(), ProfileRoutes(), XapiRoutes()}) {
     for (Route& r : more) routes.push_back(std::move(r));
   }
   return routes;

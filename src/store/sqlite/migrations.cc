@@ -438,9 +438,26 @@ CREATE TABLE competency_associations (
 CREATE INDEX competency_associations_by_competency ON competency_associations(competency_id);
 )sql";
 
+// Attendance keyed by its primary key alone (WITHOUT ROWID): one B-tree instead of a rowid
+// table plus the key's index, so a bulk import does one B-tree insert per row instead of two
+// and the table is a third smaller (docs/imports.md, bench_import).
+constexpr std::string_view kSchemaV6AttendanceByKey = R"sql(
+CREATE TABLE attendance_by_key (
+  student_id    INTEGER NOT NULL REFERENCES people(id),
+  day           INTEGER NOT NULL,
+  status        TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  PRIMARY KEY (student_id, day)
+) WITHOUT ROWID;
+INSERT INTO attendance_by_key(student_id, day, status, source_system)
+  SELECT student_id, day, status, source_system FROM attendance;
+DROP TABLE attendance;
+ALTER TABLE attendance_by_key RENAME TO attendance;
+)sql";
+
 // xAPI: the text of the last activity object merged into each definition, so that a batch that
 // sends the same object again skips the merge (merging an object twice changes nothing).
-constexpr std::string_view kSchemaV6XapiActivityObjects = R"sql(
+constexpr std::string_view kSchemaV7XapiActivityObjects = R"sql(
 ALTER TABLE xapi_activities ADD COLUMN last_object TEXT;
 )sql";
 
@@ -455,8 +472,10 @@ constexpr std::array kMigrations = {
               kSchemaV4Mastery},
     Migration{5, "imports: demographics, assessment scores, competency associations",
               kSchemaV5Imports},
-    Migration{6, "xAPI: last activity object merged into each definition",
-              kSchemaV6XapiActivityObjects},
+    Migration{6, "attendance stored by its key (WITHOUT ROWID) for bulk imports",
+              kSchemaV6AttendanceByKey},
+    Migration{7, "xAPI: last activity object merged into each definition",
+              kSchemaV7XapiActivityObjects},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -20,7 +20,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (path.empty()) return InvalidArgumentError("sqlite: the database path is empty");
   PW_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::SqliteDb> db,
                       sqlite::SqliteDb::Open(path, options.busy_timeout_ms, options.cache_mib));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), options));
 }
 
 // ---- schema and transactions
@@ -40,13 +40,35 @@ Status SqliteStore::Transaction(const std::function<Status()>& fn) {
   // SQLITE_BUSY halfway through when a read would have to be upgraded.
   return tx_.Run(
       fn, [&] { return db_->Exec("BEGIN IMMEDIATE"); },
-      [&] { return db_->Exec("COMMIT"); },
+      [&] {
+        Status s = db_->Exec("COMMIT");
+        if (s.ok()) RestoreCache();  // a failed COMMIT is rolled back (and restored) next
+        return s;
+      },
       [&] {
         db_->Exec("ROLLBACK").IgnoreError();
+        RestoreCache();
         // Source systems added by the rolled-back transaction are gone again.
         source_ids_.clear();
         source_names_.clear();
       });
+}
+
+Status SqliteStore::UseBulkCache() {
+  if (bulk_cache_ || !tx_.active() || options_.bulk_cache_mib <= options_.cache_mib) {
+    return OkStatus();
+  }
+  PW_RETURN_IF_ERROR(
+      db_->Exec(fmt::format("PRAGMA cache_size=-{}", options_.bulk_cache_mib * 1024)));
+  bulk_cache_ = true;
+  return OkStatus();
+}
+
+void SqliteStore::RestoreCache() {
+  if (!bulk_cache_) return;
+  bulk_cache_ = false;
+  // Shrinking the cache frees the pages above the limit.
+  db_->Exec(fmt::format("PRAGMA cache_size=-{}", options_.cache_mib * 1024)).IgnoreError();
 }
 
 // ---- meta

@@ -27,6 +27,12 @@ struct SqliteOptions {
   // index pages all over the file; a cache that holds them avoids rewriting them repeatedly.
   // Memory is taken only as pages are used.
   int cache_mib = 64;
+  // Page cache while a bulk write (an attendance or SEL import batch) runs, in MiB; back to
+  // cache_mib when the outermost transaction ends. Such a batch upserts into a primary-key
+  // B-tree all over the table; when the table outgrows the cache, every batch spills and
+  // rewrites the same pages into the WAL again (10 M attendance rows: 110 s of mostly I/O with
+  // 64 MiB, against 18 s with the table held in memory). Memory is taken only as pages are used.
+  int bulk_cache_mib = 1024;
 };
 
 class SqliteStore final : public Store {
@@ -128,7 +134,13 @@ class SqliteStore final : public Store {
   sqlite::SqliteDb& db() { return *db_; }
 
  private:
-  explicit SqliteStore(std::unique_ptr<sqlite::SqliteDb> db) : db_(std::move(db)) {}
+  SqliteStore(std::unique_ptr<sqlite::SqliteDb> db, const SqliteOptions& options)
+      : db_(std::move(db)), options_(options) {}
+
+  // Inside a transaction: raises the page cache to options_.bulk_cache_mib until the outermost
+  // transaction ends (RestoreCache).
+  Status UseBulkCache();
+  void RestoreCache();
 
   // Which row a Put* writes: an existing row (exists) or a new one with `id` (kNoId = assign).
   struct Target {
@@ -164,6 +176,8 @@ class SqliteStore final : public Store {
   Result<std::string> SourceSystemName(std::int64_t id);
 
   std::unique_ptr<sqlite::SqliteDb> db_;
+  SqliteOptions options_;
+  bool bulk_cache_ = false;
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc, created on first use
   std::unique_ptr<XapiStore> xapi_;  // sqlite_xapi.cc, created on first use
   store_util::TransactionNesting tx_;

@@ -3,28 +3,33 @@
 #include <filesystem>
 
 #include "../store/pg_server.h"
+#include "store/sqlite/migrations.h"
 #include "testing/cli_runner.h"
 #include "testing/test_util.h"
 
 namespace pw::testing {
 namespace {
 
+// The newest SQLite schema version (the migrations list grows as features land).
+const std::string kNewest = std::to_string(sqlite::SchemaMigrations().back().version);
+
 TEST(InitCommandTest, CreatesThenReportsUpToDate) {
   TempDir dir;
   const std::string url = "sqlite:" + dir.File("school.db");
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 6 (created)\n");
+  EXPECT_EQ(r.out, url + ": schema version " + kNewest + " (created)\n");
   EXPECT_EQ(r.err, "");
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "school.db"));
 
   r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 6 (already up to date)\n");
+  EXPECT_EQ(r.out, url + ": schema version " + kNewest + " (already up to date)\n");
 
   r = RunPathwise({"init", "--db", url, "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":6,\"schema_version\":6}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":" + kNewest +
+                       ",\"schema_version\":" + kNewest + "}\n");
 }
 
 TEST(InitCommandTest, JsonOnAFreshDatabase) {
@@ -32,7 +37,8 @@ TEST(InitCommandTest, JsonOnAFreshDatabase) {
   const std::string url = "sqlite:" + dir.File("fresh.db");
   CliResult r = RunPathwise({"init", "--json", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":0,\"schema_version\":6}\n");
+  EXPECT_EQ(r.out,
+            "{\"db\":\"" + url + "\",\"previous_version\":0,\"schema_version\":" + kNewest + "}\n");
 }
 
 TEST(InitCommandTest, MalformedDbExitsTwoWithOneLine) {
@@ -68,10 +74,10 @@ TEST(InitCommandTest, RealPostgresServer) {
   const std::string url = server->CreateDatabase();
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 4 (created)\n");
+  EXPECT_EQ(r.out, url + ": schema version 3 (created)\n");
   r = RunPathwise({"init", "--db", url, "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":4,\"schema_version\":4}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":3,\"schema_version\":3}\n");
 }
 
 TEST(InitCommandTest, UnreachablePostgresExitsOneWithOneLine) {

@@ -1,8 +1,13 @@
 // Store support for imports (both backends): demographics, assessment scores with sub-scores,
 // competency associations, counted attendance/SEL upserts, and the deletions OneRoster delta
 // files need.
+#include <map>
+#include <utility>
+
 #include "fixture.h"
 #include "store/accounts.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace pw::testing {
 namespace {
@@ -119,6 +124,141 @@ TEST_P(StoreTest, CountedAttendanceAndSelUpserts) {
   EXPECT_EQ(store_->PutSelCounted(sel)->unchanged, 1);
   sel[0].score = 3;
   EXPECT_EQ(store_->PutSelCounted(sel)->updated, 1);
+}
+
+// A batch larger than one multi-row INSERT (64 rows), day by day as files come, with new days,
+// changed and unchanged ones, and the same day twice in the file: the counts and the stored
+// rows are those of writing the records one by one, in file order.
+TEST_P(StoreTest, CountedAttendanceInBulkMatchesRowByRowWriting) {
+  SeedSchool(3);
+  using Key = std::pair<Id, std::int32_t>;
+  std::map<Key, std::pair<AttendanceStatus, std::string>> model;
+  auto put = [&](const std::vector<AttendanceRecord>& batch) {
+    PutCounts want;
+    for (const AttendanceRecord& r : batch) {
+      const Key k{r.student_id, r.date.days};
+      const std::pair<AttendanceStatus, std::string> v{r.status, r.source_system};
+      auto it = model.find(k);
+      if (it == model.end()) {
+        ++want.created;
+        model.emplace(k, v);
+      } else if (it->second != v) {
+        ++want.updated;
+        it->second = v;
+      } else {
+        ++want.unchanged;
+      }
+    }
+    auto got = store_->PutAttendanceCounted(batch);
+    PW_ASSERT_OK(got);
+    EXPECT_EQ(got->created, want.created);
+    EXPECT_EQ(got->updated, want.updated);
+    EXPECT_EQ(got->unchanged, want.unchanged);
+  };
+  const AttendanceStatus kStatuses[] = {AttendanceStatus::kPresent, AttendanceStatus::kTardy,
+                                        AttendanceStatus::kExcusedAbsence,
+                                        AttendanceStatus::kUnexcusedAbsence};
+  const Date first = DateFromCivil(2026, 9, 1);
+  std::vector<AttendanceRecord> batch;
+  for (int day = 0; day < 40; ++day) {
+    for (std::size_t s = 0; s < students_.size(); ++s) {
+      batch.push_back({students_[s], Date{first.days + day}, kStatuses[(day + s) % 4], "sis"});
+    }
+  }
+  put(batch);  // 120 new rows: one full chunk of 64 and a shorter one
+  EXPECT_EQ(model.size(), 120u);
+  std::vector<AttendanceRecord> again;
+  for (int day = 30; day < 70; ++day) {  // days 30..39 exist, 40..69 are new
+    for (std::size_t s = 0; s < students_.size(); ++s) {
+      const AttendanceStatus st = kStatuses[(day + s + (day % 3 == 0 ? 1 : 0)) % 4];
+      again.push_back({students_[s], Date{first.days + day}, st, day % 5 == 0 ? "sis2" : "sis"});
+    }
+    if (day % 7 == 0) {  // the same day twice: the later record wins
+      again.push_back({students_[0], Date{first.days + day}, AttendanceStatus::kTardy, "fix"});
+      again.push_back({students_[0], Date{first.days + day}, AttendanceStatus::kTardy, "fix"});
+    }
+  }
+  put(again);
+  put(again);  // all unchanged now
+  for (Id s : students_) {
+    auto rows = store_->ListAttendance(s, {});
+    PW_ASSERT_OK(rows);
+    std::size_t n = 0;
+    for (const auto& [k, v] : model) n += k.first == s ? 1 : 0;
+    ASSERT_EQ(rows->size(), n);
+    for (const AttendanceRecord& r : *rows) {
+      const auto& v = model.at(Key{s, r.date.days});
+      EXPECT_EQ(r.status, v.first) << FormatDate(r.date);
+      EXPECT_EQ(r.source_system, v.second) << FormatDate(r.date);
+    }
+  }
+}
+
+// SQLite: a bulk attendance batch runs with the bulk page cache, and the connection is back to
+// its normal cache once the batch's transaction ends (committed or rolled back).
+TEST_P(StoreTest, SqliteBulkAttendanceCacheIsRestored) {
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "SQLite page cache";
+  SeedSchool(100);
+  auto& db = static_cast<SqliteStore&>(*store_).db();
+  auto cache_kib = [&]() -> std::int64_t {
+    auto st = db.Prepare("PRAGMA cache_size");
+    EXPECT_TRUE(st.ok());
+    EXPECT_TRUE(*st->Step());
+    return -st->Int(0);
+  };
+  EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
+  std::vector<AttendanceRecord> batch;
+  for (int day = 0; day < 120; ++day) {
+    for (Id s : students_)
+      batch.push_back({s, Date{20'000 + day}, AttendanceStatus::kPresent, "sis"});
+  }
+  std::int64_t during = 0;
+  PW_ASSERT_OK(store_->Transaction([&]() -> Status {
+    PW_ASSIGN_OR_RETURN(PutCounts c, store_->PutAttendanceCounted(batch));
+    EXPECT_EQ(c.created, 12'000);
+    during = cache_kib();
+    return OkStatus();
+  }));
+  EXPECT_EQ(during, SqliteOptions{}.bulk_cache_mib * 1024);
+  EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
+  for (auto& r : batch) r.status = AttendanceStatus::kTardy;
+  EXPECT_FALSE(store_
+                   ->Transaction([&]() -> Status {
+                     PW_RETURN_IF_ERROR(store_->PutAttendanceCounted(batch).status());
+                     return InvalidArgumentError("roll back");
+                   })
+                   .ok());
+  EXPECT_EQ(cache_kib(), SqliteOptions{}.cache_mib * 1024);
+  EXPECT_EQ(store_->ListAttendance(students_[0], {})->at(0).status, AttendanceStatus::kPresent);
+}
+
+// SQLite migration 6 rebuilds attendance as a WITHOUT ROWID table and keeps its rows.
+TEST(AttendanceMigrationTest, KeepsTheRowsOfAVersion5Database) {
+  TempDir dir;
+  {
+    auto db = sqlite::SqliteDb::Open(dir.File("a.db"), 1000);
+    PW_ASSERT_OK(db);
+    auto all = sqlite::SchemaMigrations();
+    ASSERT_EQ(all[5].version, 6);
+    PW_ASSERT_OK(sqlite::ApplyMigrations(**db, all.first(5), 1));
+    PW_ASSERT_OK((*db)->Exec(
+        "INSERT INTO people(id, source_id, given_name, family_name, role, email, grade, org_id) "
+        "VALUES (7, 's-7', 'A', 'B', 'student', '', '6', NULL);"
+        "INSERT INTO attendance VALUES (7, 20300, 'tardy', 'sis'), (7, 20301, 'present', 'sis');"));
+  }
+  auto store = SqliteStore::Open(dir.File("a.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  auto rows = (*store)->ListAttendance(7, {});
+  PW_ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].date.days, 20300);
+  EXPECT_EQ((*rows)[0].status, AttendanceStatus::kTardy);
+  EXPECT_EQ((*rows)[1].source_system, "sis");
+  auto sql = (*store)->db().Prepare("SELECT sql FROM sqlite_master WHERE name = 'attendance'");
+  PW_ASSERT_OK(sql);
+  ASSERT_TRUE(*sql->Step());
+  EXPECT_NE(sql->Text(0).find("WITHOUT ROWID"), std::string::npos) << sql->Text(0);
 }
 
 TEST_P(StoreTest, DeleteEnrollmentAndGuardianLink) {
