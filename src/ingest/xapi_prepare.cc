@@ -237,32 +237,19 @@ void AppendJsonString(std::string_view text, std::string* out) {
     out->append(run, static_cast<std::size_t>(p - run));
     if (p == end) break;
     const unsigned char ch = static_cast<unsigned char>(*p++);
-    switch (ch) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default: {
-        const char u[6] = {'\\', 'u', '0', '0', kHex[ch >> 4], kHex[ch & 15]};
-        out->append(u, 6);
-      }
+    const char* escaped = ch == '"'    ? "\\\""
+                          : ch == '\\' ? "\\\\"
+                          : ch == '\b' ? "\\b"
+                          : ch == '\f' ? "\\f"
+                          : ch == '\n' ? "\\n"
+                          : ch == '\r' ? "\\r"
+                          : ch == '\t' ? "\\t"
+                                       : nullptr;
+    if (escaped != nullptr) {
+      out->append(escaped);
+    } else {
+      const char u[6] = {'\\', 'u', '0', '0', kHex[ch >> 4], kHex[ch & 15]};
+      out->append(u, 6);
     }
   }
   out->push_back('"');

@@ -672,18 +672,12 @@ void CollectActivities(const V& s, std::vector<std::string>* out) {
       .IgnoreError();
 }
 
+// The keys `collect` gathers from a statement, sorted, without duplicates.
 template <class V>
-std::vector<std::string> RelatedAgentKeysOf(const V& statement) {
+std::vector<std::string> Collected(const V& statement,
+                                   void (*collect)(const V&, std::vector<std::string>*)) {
   std::vector<std::string> out;
-  CollectAgents(statement, &out);
-  Dedupe(&out);
-  return out;
-}
-
-template <class V>
-std::vector<std::string> RelatedActivityIdsOf(const V& statement) {
-  std::vector<std::string> out;
-  CollectActivities(statement, &out);
+  collect(statement, &out);
   Dedupe(&out);
   return out;
 }
@@ -950,15 +944,21 @@ std::string AgentKey(const json& a) { return AgentKeyOf(NView(a)); }
 std::string AgentKey(const json_view::SView& a) { return AgentKeyOf(a); }
 std::string AgentKey(const json_view::NView& a) { return AgentKeyOf(a); }
 
-std::vector<std::string> RelatedAgentKeys(const json& s) { return RelatedAgentKeysOf(NView(s)); }
-std::vector<std::string> RelatedAgentKeys(const NView& s) { return RelatedAgentKeysOf(s); }
-std::vector<std::string> RelatedAgentKeys(const SView& s) { return RelatedAgentKeysOf(s); }
+std::vector<std::string> RelatedAgentKeys(const json& s) {
+  return Collected(NView(s), CollectAgents<NView>);
+}
+std::vector<std::string> RelatedAgentKeys(const NView& s) { return Collected(s, CollectAgents); }
+std::vector<std::string> RelatedAgentKeys(const SView& s) { return Collected(s, CollectAgents); }
 
 std::vector<std::string> RelatedActivityIds(const json& s) {
-  return RelatedActivityIdsOf(NView(s));
+  return Collected(NView(s), CollectActivities<NView>);
 }
-std::vector<std::string> RelatedActivityIds(const NView& s) { return RelatedActivityIdsOf(s); }
-std::vector<std::string> RelatedActivityIds(const SView& s) { return RelatedActivityIdsOf(s); }
+std::vector<std::string> RelatedActivityIds(const NView& s) {
+  return Collected(s, CollectActivities);
+}
+std::vector<std::string> RelatedActivityIds(const SView& s) {
+  return Collected(s, CollectActivities);
+}
 
 json IdsFormat(const json& statement) { return IdsBody(statement); }
 
