@@ -152,25 +152,29 @@ Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
 
 namespace {
 
-// Reads one evidence row (kEvidenceColumns order); the source system is resolved by the caller.
-Result<EvidenceEvent> ReadEvidenceRow(const Stmt& st, std::int64_t* system_id) {
-  EvidenceEvent e;
-  e.id = st.Int(0);
-  e.student_id = st.Int(1);
-  e.activity_id = st.Int(2);
-  e.competency_id = st.Int(3);
-  e.time = Timestamp{st.Int(4)};
+// Reads one evidence row (kEvidenceColumns order) into `e`, reusing its strings; the source
+// system is resolved by the caller.
+Status ReadEvidenceRow(const Stmt& st, EvidenceEvent* e, std::int64_t* system_id) {
+  e->id = st.Int(0);
+  e->student_id = st.Int(1);
+  e->activity_id = st.Int(2);
+  e->competency_id = st.Int(3);
+  e->time = Timestamp{st.Int(4)};
   const std::int64_t kind = st.Int(5);
   if (kind < 0 || kind > kMaxKindCode) {
-    return InternalError("evidence {}: stored outcome kind {} is unknown", e.id, kind);
+    return InternalError("evidence {}: stored outcome kind {} is unknown", e->id, kind);
   }
-  e.kind = static_cast<OutcomeKind>(kind);
-  e.score = st.Real(6);
-  e.rubric_level = static_cast<std::int16_t>(st.Int(7));
-  e.rubric_max = static_cast<std::int16_t>(st.Int(8));
+  e->kind = static_cast<OutcomeKind>(kind);
+  e->score = st.Real(6);
+  e->rubric_level = static_cast<std::int16_t>(st.Int(7));
+  e->rubric_max = static_cast<std::int16_t>(st.Int(8));
   *system_id = st.Int(9);
-  e.source_record = st.Text(10);
-  return e;
+  if (st.IsNull(10)) {
+    e->source_record.clear();
+  } else {
+    e->source_record = st.Text(10);
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -188,7 +192,8 @@ Result<Page<EvidenceEvent>> SqliteStore::ListEvidence(const EvidenceFilter& filt
   return sqlite::ReadPage<EvidenceEvent>(
       st, page.limit, [&](const Stmt& s) -> Result<EvidenceEvent> {
         std::int64_t system_id = 0;
-        PW_ASSIGN_OR_RETURN(EvidenceEvent e, ReadEvidenceRow(s, &system_id));
+        EvidenceEvent e;
+        PW_RETURN_IF_ERROR(ReadEvidenceRow(s, &e, &system_id));
         if (system_id != 0) {
           PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
         }
@@ -210,20 +215,8 @@ Status SqliteStore::ScanEvidence(const EvidenceFilter& filter,
   while (true) {
     PW_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    e.id = st.Int(0);
-    e.student_id = st.Int(1);
-    e.activity_id = st.Int(2);
-    e.competency_id = st.Int(3);
-    e.time = Timestamp{st.Int(4)};
-    const std::int64_t kind = st.Int(5);
-    if (kind < 0 || kind > kMaxKindCode) {
-      return InternalError("evidence {}: stored outcome kind {} is unknown", e.id, kind);
-    }
-    e.kind = static_cast<OutcomeKind>(kind);
-    e.score = st.Real(6);
-    e.rubric_level = static_cast<std::int16_t>(st.Int(7));
-    e.rubric_max = static_cast<std::int16_t>(st.Int(8));
-    const std::int64_t system_id = st.Int(9);
+    std::int64_t system_id = 0;
+    PW_RETURN_IF_ERROR(ReadEvidenceRow(st, &e, &system_id));
     if (system_id != last_system) {
       if (system_id == 0) {
         e.source_system.clear();
@@ -231,11 +224,6 @@ Status SqliteStore::ScanEvidence(const EvidenceFilter& filter,
         PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
       }
       last_system = system_id;
-    }
-    if (st.IsNull(10)) {
-      e.source_record.clear();
-    } else {
-      e.source_record = st.Text(10);
     }
     PW_RETURN_IF_ERROR(fn(e));
   }
