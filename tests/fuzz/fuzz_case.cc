@@ -4,16 +4,13 @@
 #include <memory>
 #include <string_view>
 
+#include "fuzz_store.h"
 #include "ingest/case.h"
 
 namespace {
 
 pw::Store* TheStore() {
-  static std::unique_ptr<pw::Store> store = [] {
-    auto s = pw::OpenStore("sqlite::memory:");
-    if (!s.ok() || !(*s)->Migrate().ok()) std::abort();
-    return std::move(s).value();
-  }();
+  static std::unique_ptr<pw::Store> store = pw::fuzz::MigratedMemoryStore();
   return store.get();
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "fuzz_store.h"
 #include "ingest/framework_json.h"
 #include "ingest/prereq_csv.h"
 #include "ingest/tabular.h"
@@ -14,9 +15,8 @@ namespace {
 
 pw::Store* TheStore() {
   static std::unique_ptr<pw::Store> store = [] {
-    auto s = pw::OpenStore("sqlite::memory:");
-    if (!s.ok() || !(*s)->Migrate().ok()) std::abort();
-    pw::Store& st = **s;
+    std::unique_ptr<pw::Store> s = pw::fuzz::MigratedMemoryStore();
+    pw::Store& st = *s;
     pw::Org school{0, "sch", "School", pw::OrgType::kSchool, pw::kNoId};
     if (!st.PutOrg(school).ok()) std::abort();
     for (const char* sid : {"s-1", "s-2"}) {
@@ -29,7 +29,7 @@ pw::Store* TheStore() {
       pkg.competencies.push_back({0, 0, "", code, "x", "6", 0});
     pkg.edges.push_back({"A", "B", pw::EdgeKind::kPrerequisite});
     if (!pw::ImportFramework(st, pkg).ok()) std::abort();
-    return std::move(s).value();
+    return s;
   }();
   return store.get();
 }

@@ -27,6 +27,7 @@
 #include "server/serve.h"
 #include "store/store.h"
 #include "testing/test_util.h"
+#include "unit/server/served.h"
 
 namespace pw::server {
 
@@ -58,34 +59,10 @@ class AuthServerTest : public ::testing::Test {
     PW_ASSERT_OK(store_->Migrate());
     ASSERT_NE(store_->accounts(), nullptr) << url_ << ": this backend has no AccountStore";
     BuildSchool();
-    auto pool = StorePool::Open(url_, 4);
-    ASSERT_TRUE(pool.ok()) << pool.status().ToString();
-    pool_ = std::move(pool).value();
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 4;
-    server_ = std::make_unique<ApiServer>(options, *pool_, clock_,
-                                          std::make_unique<RolePolicy>(clock_, auth_));
-    server_->AddRoutes(ServerRoutes(auth_));
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok()) << port.status().ToString();
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
-    WaitUntilRunning(*server_);
+    served_.Start(url_, clock_, auth_);
   }
 
-  // Stop() before the server thread has started listening would be lost (and join() would
-  // then wait forever), so wait for it.
-  static void WaitUntilRunning(ApiServer& server) {
-    for (int i = 0; i < 10'000 && !server.running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  void TearDown() override { served_.Stop(); }
 
   Id Org_(const std::string& sid, OrgType type, Id parent) {
     Org o{0, sid, "Org " + sid, type, parent};
@@ -193,7 +170,7 @@ class AuthServerTest : public ::testing::Test {
   }
 
   httplib::Client Client() {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c("127.0.0.1", served_.port());
     c.set_read_timeout(10, 0);
     return c;
   }
@@ -250,10 +227,7 @@ class AuthServerTest : public ::testing::Test {
   AuthOptions auth_;
   FixedClock clock_{Timestamp{1'790'000'000'000}};
   std::unique_ptr<Store> store_;
-  std::unique_ptr<StorePool> pool_;
-  std::unique_ptr<ApiServer> server_;
-  std::thread thread_;
-  int port_ = 0;
+  ServedStore served_;
   std::map<std::string, std::string> tokens_;
   std::string client_key_, client_secret_;
   Id district_ = 0, school_a_ = 0, school_b_ = 0;

@@ -103,20 +103,14 @@ TEST_F(AuthTest, LoginSetsAStrictHttpOnlyCookieAndReturnsABearerToken) {
 TEST_F(AuthTest, SecureCookiesWhenConfigured) {
   AuthOptions secure = auth_;
   secure.secure_cookies = true;
-  ServerOptions options;
-  options.port = 0;
-  ApiServer tls(options, *pool_, clock_, std::make_unique<RolePolicy>(clock_, secure));
-  tls.AddRoutes(ServerRoutes(secure));
-  auto port = tls.Bind();
-  ASSERT_TRUE(port.ok());
-  std::thread serving([&] { tls.Serve().IgnoreError(); });
-  WaitUntilRunning(tls);
-  httplib::Client c("127.0.0.1", *port);
+  ServedStore tls;
+  tls.Start(url_, clock_, secure);
+  ASSERT_FALSE(HasFatalFailure());
+  httplib::Client c("127.0.0.1", tls.port());
   auto res = c.Post("/api/v1/auth/login",
                     json{{"login", "teacherA"}, {"password", kPassword}}.dump(),
                     "application/json");
   tls.Stop();
-  serving.join();
   ASSERT_TRUE(res);
   EXPECT_TRUE(SetCookieLine(*res, "pw_session").ends_with("; HttpOnly; Secure"));
   EXPECT_TRUE(SetCookieLine(*res, "pw_csrf").ends_with("; SameSite=Strict; Secure"));

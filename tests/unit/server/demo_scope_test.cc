@@ -14,6 +14,7 @@
 #include "server/policy.h"
 #include "server/serve.h"
 #include "testing/test_util.h"
+#include "unit/server/served.h"
 
 namespace pw::server {
 namespace {
@@ -46,24 +47,11 @@ class DemoScopeTest : public ::testing::Test {
     ASSERT_TRUE(logins.ok()) << logins.status().ToString();
     logins_ = *logins;
 
-    auto pool = StorePool::Open(url_, 4);
-    ASSERT_TRUE(pool.ok());
-    pool_ = std::move(*pool);
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 4;
-    server_ = std::make_unique<ApiServer>(options, *pool_, clock_,
-                                          std::make_unique<RolePolicy>(clock_, auth_));
-    server_->AddRoutes(ServerRoutes(auth_));
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    served_.Start(url_, clock_, auth_);
+    ASSERT_FALSE(HasFatalFailure());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", served_.port());
   }
-  void TearDown() override {
-    server_->Stop();
-    thread_.join();
-  }
+  void TearDown() override { served_.Stop(); }
 
   std::string TokenFor(Role role, Id* person) {
     for (const DemoLogin& l : logins_) {
@@ -120,9 +108,7 @@ class DemoScopeTest : public ::testing::Test {
   AuthOptions auth_;
   std::unique_ptr<Store> store_;
   std::vector<DemoLogin> logins_;
-  std::unique_ptr<StorePool> pool_;
-  std::unique_ptr<ApiServer> server_;
-  std::thread thread_;
+  ServedStore served_;
   std::unique_ptr<httplib::Client> client_;
 };
 

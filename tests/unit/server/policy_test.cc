@@ -148,7 +148,7 @@ class PolicyMatrixTest : public AuthServerTest {
 TEST_F(PolicyMatrixTest, EveryRoleRouteAndTargetAnswersAsSpecified) {
   int checked = 0;
   std::set<std::string> exercised;
-  for (const Route& r : server_->routes()) {
+  for (const Route& r : served_.server().routes()) {
     for (Id target : Targets(r)) {
       std::string path = r.pattern;
       if (const auto at = path.find(R"((\d+))"); at != std::string::npos) {
@@ -169,7 +169,7 @@ TEST_F(PolicyMatrixTest, EveryRoleRouteAndTargetAnswersAsSpecified) {
       }
     }
   }
-  EXPECT_EQ(exercised.size(), server_->routes().size()) << "a route was never exercised";
+  EXPECT_EQ(exercised.size(), served_.server().routes().size()) << "a route was never exercised";
   EXPECT_GT(checked, 400);
 }
 

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "store/xapi_store.h"
 #include "testing/test_util.h"
+#include "unit/server/served.h"
 
 namespace pw::server {
 
@@ -66,33 +67,15 @@ class XapiServerTest : public ::testing::Test {
     key_ = client->record.key;
     secret_ = client->secret;
 
-    auto pool = StorePool::Open(url_, 4);
-    ASSERT_TRUE(pool.ok()) << pool.status().ToString();
-    pool_ = std::move(pool).value();
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 4;
     AuthOptions auth;
     auth.password_cost = PasswordCost::Minimum();
-    server_ = std::make_unique<ApiServer>(options, *pool_, clock_,
-                                          std::make_unique<RolePolicy>(clock_, auth));
-    server_->AddRoutes(ServerRoutes(auth));
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Serve().IgnoreError(); });
-    for (int i = 0; i < 10'000 && !server_->running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    served_.Start(url_, clock_, auth);
   }
 
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  void TearDown() override { served_.Stop(); }
 
   httplib::Client Client(bool auth = true) {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c("127.0.0.1", served_.port());
     if (auth) c.set_basic_auth(key_, secret_);
     c.set_default_headers({{"X-Experience-API-Version", "1.0.3"}});
     return c;
@@ -114,11 +97,8 @@ class XapiServerTest : public ::testing::Test {
   testing::TempDir dir_;
   std::string url_;
   std::unique_ptr<Store> store_;
-  std::unique_ptr<StorePool> pool_;
   SystemClock clock_;
-  std::unique_ptr<ApiServer> server_;
-  std::thread thread_;
-  int port_ = 0;
+  ServedStore served_;
   std::string key_, secret_;
   Id student_ = kNoId, competency_ = kNoId, activity_ = kNoId;
 };

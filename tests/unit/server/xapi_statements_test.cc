@@ -17,7 +17,7 @@ std::string ErrorMessage(const httplib::Result& r) {
 }
 
 TEST_F(XapiServerTest, VersionHeaderIsRequiredAndAlwaysAnswered) {
-  httplib::Client c("127.0.0.1", port_);
+  httplib::Client c("127.0.0.1", served_.port());
   c.set_basic_auth(key_, secret_);
   auto r = c.Get("/xapi/statements");
   ASSERT_TRUE(r);
@@ -37,7 +37,7 @@ TEST_F(XapiServerTest, VersionHeaderIsRequiredAndAlwaysAnswered) {
 TEST_F(XapiServerTest, OnlyApiClientsWithTheXapiScope) {
   auto r = Client(false).Get("/xapi/statements");
   EXPECT_EQ(r->status, 401);
-  httplib::Client bad("127.0.0.1", port_);
+  httplib::Client bad("127.0.0.1", served_.port());
   bad.set_basic_auth(key_, "wrong");
   r = bad.Get("/xapi/statements", {{"X-Experience-API-Version", "1.0.3"}});
   EXPECT_EQ(r->status, 401);
@@ -183,7 +183,7 @@ TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
                   .ok());
   auto login = Login(*store_, "admin", "correct horse battery", "127.0.0.1", auth, clock_);
   ASSERT_TRUE(login.ok());
-  httplib::Client admin("127.0.0.1", port_);
+  httplib::Client admin("127.0.0.1", served_.port());
   admin.set_bearer_token_auth(login->token);
   auto r = admin.Get("/api/v1/xapi/unmapped?limit=1");
   ASSERT_EQ(r->status, 200) << r->body;
