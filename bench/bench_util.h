@@ -31,6 +31,13 @@ inline void CheckSql(sqlite3* db, int rc, const char* what) {
   }
 }
 
+// CPU time of the whole process (every thread), for work spread over threads.
+inline double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 inline double CpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

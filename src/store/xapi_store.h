@@ -99,8 +99,9 @@ class XapiStore {
   virtual ~XapiStore() = default;
 
   // ---- statements
-  // Inserts all rows (seq filled in) and the related-agent/activity index rows. AlreadyExists
-  // naming the id when a row with the same id is stored; nothing is written then.
+  // Inserts the rows (seq filled in) and their related-agent/activity index rows, except those
+  // whose id is already stored: they are left out and keep seq 0 (the caller decides whether
+  // that is the same statement sent again or a conflict, and rolls back for a conflict).
   virtual Status InsertStatements(std::span<XapiStatementRow> rows) = 0;
   // The stored statement with this id (voided flag included), or nullopt.
   virtual Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) = 0;

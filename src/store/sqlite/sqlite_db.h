@@ -108,6 +108,8 @@ class Stmt {
   bool cached_ = false;
 };
 
+struct SharedFile;
+
 class SqliteDb {
  public:
   // Opens (creating if needed) the database file and applies the connection settings:
@@ -136,6 +138,13 @@ class SqliteDb {
     return st.Run();
   }
 
+  // Write transactions of this process's connections to the file take turns: LockWriter before
+  // BEGIN IMMEDIATE waits up to the busy timeout for the turn and says whether it got it (false
+  // for an in-memory database, or when it timed out: SQLite's own lock decides then); a true
+  // LockWriter is paired with UnlockWriter after COMMIT or ROLLBACK.
+  bool LockWriter();
+  void UnlockWriter();
+
   std::int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
   Status Error(int rc, std::string_view what) const { return SqliteStatus(db_, rc, what); }
@@ -149,8 +158,14 @@ class SqliteDb {
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   void GiveBack(sqlite3_stmt* stmt);
 
+  static int WalHook(void* self, sqlite3* db, const char* name, int frames);
+
   sqlite3* db_;
   std::string path_;
+  int busy_timeout_ms_ = 0;
+  // Shared by this file's connections in this process (sqlite_db.cc): the writer turn and the
+  // thread that checkpoints the WAL. Null for an in-memory database.
+  std::shared_ptr<SharedFile> shared_;
   std::unordered_map<std::string, CacheEntry> cache_;
   std::unordered_map<sqlite3_stmt*, CacheEntry*> by_handle_;
 };

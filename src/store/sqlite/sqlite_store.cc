@@ -39,19 +39,35 @@ Status SqliteStore::Transaction(const std::function<Status()>& fn) {
   // IMMEDIATE: take the write lock now (waiting up to busy_timeout) rather than failing with
   // SQLITE_BUSY halfway through when a read would have to be upgraded.
   return tx_.Run(
-      fn, [&] { return db_->Exec("BEGIN IMMEDIATE"); },
+      fn,
+      [&] {
+        writer_turn_ = db_->LockWriter();
+        Status s = db_->Exec("BEGIN IMMEDIATE");
+        if (!s.ok()) EndWriterTurn();
+        return s;
+      },
       [&] {
         Status s = db_->Exec("COMMIT");
-        if (s.ok()) RestoreCache();  // a failed COMMIT is rolled back (and restored) next
+        if (s.ok()) {
+          EndWriterTurn();
+          RestoreCache();  // a failed COMMIT is rolled back (and restored) next
+        }
         return s;
       },
       [&] {
         db_->Exec("ROLLBACK").IgnoreError();
+        EndWriterTurn();
         RestoreCache();
         // Source systems added by the rolled-back transaction are gone again.
         source_ids_.clear();
         source_names_.clear();
+        ForgetXapiKeys();
       });
+}
+
+void SqliteStore::EndWriterTurn() {
+  if (writer_turn_) db_->UnlockWriter();
+  writer_turn_ = false;
 }
 
 Status SqliteStore::UseBulkCache() {

@@ -141,6 +141,11 @@ class SqliteStore final : public Store {
   // transaction ends (RestoreCache).
   Status UseBulkCache();
   void RestoreCache();
+  // Forgets the xAPI key ids cached by xapi() (sqlite_xapi.cc): a rolled-back transaction may
+  // have created some of them.
+  void ForgetXapiKeys();
+  // Gives back the writer turn (SqliteDb::LockWriter) if this transaction holds it.
+  void EndWriterTurn();
 
   // Which row a Put* writes: an existing row (exists) or a new one with `id` (kNoId = assign).
   struct Target {
@@ -181,6 +186,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc, created on first use
   std::unique_ptr<XapiStore> xapi_;  // sqlite_xapi.cc, created on first use
   store_util::TransactionNesting tx_;
+  bool writer_turn_ = false;  // this connection's transaction holds SqliteDb::LockWriter
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;
 };

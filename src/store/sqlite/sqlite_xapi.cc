@@ -1,7 +1,8 @@
 // The SQLite implementation of XapiStore (store/xapi_store.h), sharing the SqliteStore's
-// connection and transactions. Tables: migration 3 in migrations.cc.
+// connection and transactions. Tables: migrations 3, 7 and 8 in migrations.cc.
 #include <algorithm>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -14,6 +15,7 @@ namespace pw {
 namespace {
 
 using sqlite::OptText;
+using sqlite::Ref;
 using sqlite::Stmt;
 
 constexpr char kRowColumns[] = "seq, id, json, stored_ms, voided, evidence_count, unmapped_reason";
@@ -40,41 +42,50 @@ class SqliteXapi final : public XapiStore {
     return store_.Transaction([&]() -> Status {
       PW_ASSIGN_OR_RETURN(
           Stmt ins,
-          db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor_key, object_agent_key, "
-                      "verb_id, object_activity, registration, voids, object_ref, evidence_count, "
-                      "unmapped_reason, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+          db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
+                      "activity, registration, voids, object_ref, evidence_count, "
+                      "unmapped_reason, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT(id) DO NOTHING"));
       PW_ASSIGN_OR_RETURN(Stmt rel,
                           db_.Prepare("INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)"));
-      std::string key;
+      auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
+        PW_ASSIGN_OR_RETURN(std::int64_t key, Key(kind, value, true));
+        rel.Reset();
+        rel.Bind(key, seq);
+        return rel.Run();
+      };
       for (XapiStatementRow& r : rows) {
+        PW_ASSIGN_OR_RETURN(std::int64_t actor, Key('A', r.actor_key, true));
+        PW_ASSIGN_OR_RETURN(std::int64_t object_agent, Key('A', r.object_agent_key, true));
+        PW_ASSIGN_OR_RETURN(std::int64_t verb, Key('V', r.verb_id, true));
+        PW_ASSIGN_OR_RETURN(std::int64_t activity, Key('O', r.object_activity, true));
         ins.Reset();
-        ins.Bind(r.id, r.stored.millis, OptText{r.actor_key}, OptText{r.object_agent_key},
-                 r.verb_id, OptText{r.object_activity}, OptText{r.registration}, OptText{r.voids},
+        ins.Bind(r.id, r.stored.millis, Ref{actor}, Ref{object_agent}, verb,
+                 Ref{activity}, OptText{r.registration}, OptText{r.voids},
                  OptText{r.object_ref}, r.evidence_count, OptText{r.unmapped_reason}, r.json);
-        Status s = ins.Run();
-        if (!s.ok()) {
-          if (s.message().find("UNIQUE") != std::string::npos) {
-            return AlreadyExistsError("statement {} is already stored", r.id);
-          }
-          return s;
+        PW_RETURN_IF_ERROR(ins.Run());
+        if (db_.Changes() == 0) {
+          r.seq = 0;  // the id is stored already
+          continue;
         }
         r.seq = db_.LastInsertId();
+        // The actor, object agent and object activity are the row's own columns; queries
+        // look there first (QueryStatements).
         for (const std::string& a : r.related_agents) {
-          key.assign("A:").append(a);
-          rel.Reset();
-          rel.Bind(key, r.seq);
-          PW_RETURN_IF_ERROR(rel.Run());
+          if (a == r.actor_key || a == r.object_agent_key) continue;
+          PW_RETURN_IF_ERROR(related('A', a, r.seq));
         }
         for (const std::string& a : r.related_activities) {
-          key.assign("O:").append(a);
-          rel.Reset();
-          rel.Bind(key, r.seq);
-          PW_RETURN_IF_ERROR(rel.Run());
+          if (a == r.object_activity) continue;
+          PW_RETURN_IF_ERROR(related('O', a, r.seq));
         }
       }
       return OkStatus();
     });
   }
+
+  // Forgets every cached key id (after a rollback: the ids it created are gone again).
+  void ForgetKeys() { keys_.clear(); }
 
   Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) override {
     PW_ASSIGN_OR_RETURN(
@@ -96,27 +107,37 @@ class SqliteXapi final : public XapiStore {
     std::vector<Arg> match_args;
     std::string match;
     auto add = [&](const std::string& cond) { match += (match.empty() ? "" : " AND ") + cond; };
+    // An agent, verb or activity never stored matches nothing.
+    auto key = [&](char kind, const std::string& value) -> Result<std::int64_t> {
+      return Key(kind, value, false);
+    };
     if (q.agent_key) {
+      PW_ASSIGN_OR_RETURN(std::int64_t k, key('A', *q.agent_key));
+      if (k == 0) return XapiStatementPage{};
       if (q.related_agents) {
-        add("$.seq IN (SELECT seq FROM xapi_related WHERE key = ?)");
-        match_args.emplace_back("A:" + *q.agent_key);
+        add("($.actor = ? OR $.object_agent = ? OR "
+            "$.seq IN (SELECT seq FROM xapi_related WHERE key = ?))");
+        match_args.insert(match_args.end(), {k, k, k});
       } else {
-        add("($.actor_key = ? OR $.object_agent_key = ?)");
-        match_args.emplace_back(*q.agent_key);
-        match_args.emplace_back(*q.agent_key);
+        add("($.actor = ? OR $.object_agent = ?)");
+        match_args.insert(match_args.end(), {k, k});
       }
     }
     if (q.verb_id) {
-      add("$.verb_id = ?");
-      match_args.emplace_back(*q.verb_id);
+      PW_ASSIGN_OR_RETURN(std::int64_t k, key('V', *q.verb_id));
+      if (k == 0) return XapiStatementPage{};
+      add("$.verb = ?");
+      match_args.emplace_back(k);
     }
     if (q.activity_id) {
+      PW_ASSIGN_OR_RETURN(std::int64_t k, key('O', *q.activity_id));
+      if (k == 0) return XapiStatementPage{};
       if (q.related_activities) {
-        add("$.seq IN (SELECT seq FROM xapi_related WHERE key = ?)");
-        match_args.emplace_back("O:" + *q.activity_id);
+        add("($.activity = ? OR $.seq IN (SELECT seq FROM xapi_related WHERE key = ?))");
+        match_args.insert(match_args.end(), {k, k});
       } else {
-        add("$.object_activity = ?");
-        match_args.emplace_back(*q.activity_id);
+        add("$.activity = ?");
+        match_args.emplace_back(k);
       }
     }
     if (q.registration) {
@@ -346,17 +367,47 @@ class SqliteXapi final : public XapiStore {
   }
 
  private:
+  // The id of `kind`:`value` in xapi_keys (0 for an empty value). A value not stored yet is
+  // added when `create`, else 0. Ids never change once committed, so they are cached per
+  // connection; the Store forgets the cache when a transaction rolls back.
+  Result<std::int64_t> Key(char kind, const std::string& value, bool create) {
+    if (value.empty()) return 0;
+    scratch_.assign(1, kind).append(1, ':').append(value);
+    if (auto it = keys_.find(scratch_); it != keys_.end()) return it->second;
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT id FROM xapi_keys WHERE key = ?"));
+    st.Bind(scratch_);
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    std::int64_t id = row ? st.Int(0) : 0;
+    st = Stmt();
+    if (id == 0) {
+      if (!create) return 0;
+      PW_RETURN_IF_ERROR(db_.Run("INSERT INTO xapi_keys(key) VALUES (?)", scratch_));
+      id = db_.LastInsertId();
+    }
+    if (keys_.size() >= kMaxCachedKeys) keys_.clear();
+    keys_.emplace(scratch_, id);
+    return id;
+  }
+
   static std::string Blob(const Stmt& st, int col) {
     const void* p = sqlite3_column_blob(st.handle(), col);
     const int n = sqlite3_column_bytes(st.handle(), col);
     return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
   }
 
+  static constexpr std::size_t kMaxCachedKeys = 1'000'000;
+
   Store& store_;
   sqlite::SqliteDb& db_;
+  std::unordered_map<std::string, std::int64_t> keys_;
+  std::string scratch_;
 };
 
 }  // namespace
+
+void SqliteStore::ForgetXapiKeys() {
+  if (xapi_) static_cast<SqliteXapi*>(xapi_.get())->ForgetKeys();
+}
 
 XapiStore* SqliteStore::xapi() {
   if (!xapi_) xapi_ = std::make_unique<SqliteXapi>(*this, *db_);

@@ -1,0 +1,193 @@
+// The SQLite learning record store's storage details: statements keyed by interned integers
+// (migration 8), the key cache across rollbacks, and the WAL checkpointed off the writer.
+#include <chrono>
+#include <filesystem>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/xapi_store.h"
+
+namespace pw::testing {
+namespace {
+
+XapiStatementRow Row(const std::string& id, const std::string& actor, const std::string& verb,
+                     const std::string& activity) {
+  XapiStatementRow r;
+  r.id = id;
+  r.json = "{\"id\":\"" + id + "\"}";
+  r.stored = Timestamp{1'000};
+  r.actor_key = actor;
+  r.verb_id = verb;
+  r.object_activity = activity;
+  r.related_agents = {actor};
+  r.related_activities = {activity, "https://example.com/course"};
+  return r;
+}
+
+// A query with the filters set by `set`.
+template <typename F>
+XapiStatementQuery Q(F set) {
+  XapiStatementQuery q;
+  set(q);
+  return q;
+}
+
+std::vector<std::string> Ids(const XapiStatementPage& page) {
+  std::vector<std::string> out;
+  for (const XapiStatementRow& r : page.rows) out.push_back(r.id);
+  return out;
+}
+
+const std::string kId1 = "00000000-0000-4000-8000-000000000001";
+const std::string kId2 = "00000000-0000-4000-8000-000000000002";
+const std::string kId3 = "00000000-0000-4000-8000-000000000003";
+
+// A version 7 database (text keys in the statement rows and xapi_related) keeps answering
+// every filter the same after migration 8.
+TEST(XapiKeysMigrationTest, KeepsTheStatementsOfAVersion7Database) {
+  TempDir dir;
+  {
+    auto db = sqlite::SqliteDb::Open(dir.File("x.db"), 1000);
+    PW_ASSERT_OK(db);
+    auto all = sqlite::SchemaMigrations();
+    ASSERT_EQ(all[7].version, 8);
+    PW_ASSERT_OK(sqlite::ApplyMigrations(**db, all.first(7), 1));
+    PW_ASSERT_OK((*db)->Exec(
+        "INSERT INTO xapi_statements(seq, id, stored_ms, actor_key, object_agent_key, verb_id, "
+        "object_activity, registration, voids, object_ref, voided, evidence_count, "
+        "unmapped_reason, json) VALUES "
+        "(1, '" + kId1 + "', 10, 'mbox:mailto:a@x', NULL, 'http://v/answered', 'http://a/1', "
+        "'reg-1', NULL, NULL, 0, 1, NULL, '{\"n\":1}'),"
+        "(2, '" + kId2 + "', 20, 'mbox:mailto:b@x', 'mbox:mailto:a@x', 'http://v/helped', NULL, "
+        "NULL, NULL, NULL, 0, 0, 'no student', '{\"n\":2}'),"
+        "(3, '" + kId3 + "', 30, 'mbox:mailto:b@x', NULL, 'http://v/answered', 'http://a/2', "
+        "NULL, NULL, NULL, 1, 0, NULL, '{\"n\":3}');"
+        "INSERT INTO xapi_related(key, seq) VALUES ('A:mbox:mailto:a@x', 1), ('O:http://a/1', 1), "
+        "('O:http://course', 1), ('A:mbox:mailto:b@x', 2), ('A:mbox:mailto:a@x', 2), "
+        "('A:mbox:mailto:c@x', 2), ('A:mbox:mailto:b@x', 3), ('O:http://a/2', 3);"));
+  }
+  auto store = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  XapiStore* lrs = (*store)->xapi();
+  auto query = [&](XapiStatementQuery q) {
+    q.ascending = true;
+    auto page = lrs->QueryStatements(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? Ids(*page) : std::vector<std::string>{};
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(query(Q([](auto& q) { q.agent_key = "mbox:mailto:a@x"; })), (V{kId1, kId2}));  // actor, object agent
+  EXPECT_EQ(query(Q([](auto& q) { q.agent_key = "mbox:mailto:c@x"; })), V{});
+  EXPECT_EQ(query(Q([](auto& q) {
+              q.agent_key = "mbox:mailto:c@x";
+              q.related_agents = true;
+            })), (V{kId2}));
+  EXPECT_EQ(query(Q([](auto& q) { q.verb_id = "http://v/answered"; })), (V{kId1}));  // 3 is voided
+  EXPECT_EQ(query(Q([](auto& q) {
+              q.activity_id = "http://course";
+              q.related_activities = true;
+            })), (V{kId1}));
+  EXPECT_EQ(query(Q([](auto& q) { q.activity_id = "http://a/1"; })), (V{kId1}));
+  EXPECT_EQ(query(Q([](auto& q) { q.registration = "reg-1"; })), (V{kId1}));
+  EXPECT_EQ(query(Q([](auto& q) { q.agent_key = "mbox:mailto:nobody@x"; })), V{});
+  auto unmapped = lrs->ListUnmapped(10);
+  PW_ASSERT_OK(unmapped);
+  ASSERT_EQ(unmapped->size(), 2u);
+  EXPECT_EQ((*unmapped)[1].unmapped_reason, "no student");
+  // The related rows that repeat the statement's own actor, object agent or activity are gone.
+  auto count = (*store)->db().Prepare("SELECT count(*) FROM xapi_related");
+  PW_ASSERT_OK(count);
+  ASSERT_TRUE(*count->Step());
+  EXPECT_EQ(count->Int(0), 2);  // O:http://course for 1, A:c for 2
+}
+
+TEST(XapiKeysTest, RelatedRowsOnlyForWhatTheColumnsDoNotHold) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  XapiStore* lrs = (*store)->xapi();
+  std::vector<XapiStatementRow> rows = {Row(kId1, "mbox:mailto:a@x", "http://v/a", "http://a/1")};
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(rows); }));
+  EXPECT_GT(rows[0].seq, 0);
+  auto related = (*store)->db().Prepare(
+      "SELECT k.key FROM xapi_related r JOIN xapi_keys k ON k.id = r.key");
+  PW_ASSERT_OK(related);
+  ASSERT_TRUE(*related->Step());
+  EXPECT_EQ(related->Text(0), "O:https://example.com/course");
+  EXPECT_FALSE(*related->Step());
+  // An id stored already is left out with seq 0, the others go in.
+  std::vector<XapiStatementRow> again = {Row(kId1, "mbox:mailto:z@x", "http://v/a", "http://a/1"),
+                                         Row(kId2, "mbox:mailto:a@x", "http://v/a", "http://a/1")};
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(again); }));
+  EXPECT_EQ(again[0].seq, 0);
+  EXPECT_GT(again[1].seq, rows[0].seq);
+  auto page = lrs->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:z@x"; }));
+  PW_ASSERT_OK(page);
+  EXPECT_TRUE(page->rows.empty());
+}
+
+// A key created in a rolled-back transaction is gone from the database; the cached id must go
+// too, or the next new key (which gets the same id) would answer for both.
+TEST(XapiKeysTest, ARollbackForgetsTheKeysItCreated) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  XapiStore* lrs = (*store)->xapi();
+  std::vector<XapiStatementRow> lost = {Row(kId1, "mbox:mailto:lost@x", "http://v/a", "http://a/1")};
+  Status s = (*store)->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(lrs->InsertStatements(lost));
+    return InternalError("fail after the insert");
+  });
+  EXPECT_FALSE(s.ok());
+  std::vector<XapiStatementRow> kept = {Row(kId2, "mbox:mailto:kept@x", "http://v/b", "http://a/2")};
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(kept); }));
+  for (const char* gone : {"mbox:mailto:lost@x"}) {
+    auto page = lrs->QueryStatements(Q([&](auto& q) { q.agent_key = gone; }));
+    PW_ASSERT_OK(page);
+    EXPECT_TRUE(page->rows.empty()) << gone;
+  }
+  auto verb = lrs->QueryStatements(Q([](auto& q) { q.verb_id = "http://v/a"; }));
+  PW_ASSERT_OK(verb);
+  EXPECT_TRUE(verb->rows.empty());
+  auto page = lrs->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:kept@x"; }));
+  PW_ASSERT_OK(page);
+  EXPECT_EQ(Ids(*page), std::vector<std::string>{kId2});
+}
+
+// Commits far past the checkpoint threshold (1,000 frames) but short of the writer's own
+// fallback (32,768): the checkpointer thread copies the WAL back into the database file, with
+// no checkpoint by the writing connection.
+TEST(CheckpointTest, TheCheckpointerCopiesTheWalBack) {
+  TempDir dir;
+  const std::string path = dir.File("w.db");
+  auto store = SqliteStore::Open(path);
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  sqlite::SqliteDb& db = (*store)->db();
+  PW_ASSERT_OK(db.Exec("CREATE TABLE blobs(b BLOB)"));
+  // 60 commits of 1 MiB: 64 MiB written, about 16,000 WAL frames if nothing checkpointed.
+  for (int i = 0; i < 60; ++i) {
+    PW_ASSERT_OK(db.Exec("BEGIN; INSERT INTO blobs SELECT randomblob(4096) FROM "
+                         "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                         "WHERE i < 256) SELECT i FROM n); COMMIT;"));
+  }
+  // It runs on its own schedule: wait for it (the last commit asked for a checkpoint).
+  for (int i = 0; i < 600 && std::filesystem::file_size(path) < (60u << 20); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), 60u << 20);
+  auto rows = db.Prepare("SELECT count(*) FROM blobs");
+  PW_ASSERT_OK(rows);
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Int(0), 60 * 256);
+}
+
+}  // namespace
+}  // namespace pw::testing
