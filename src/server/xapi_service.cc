@@ -76,6 +76,13 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
   };
   StoredBatch out;
   for (const xapi::PreparedStatement& p : prepared) out.ids.push_back(p.facts.id);
+  // Pack what the caller did not (before the transaction: packing may train a dictionary).
+  PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs->Packer());
+  if (packer) {
+    for (xapi::PreparedStatement& p : prepared) {
+      if (p.row.packed_json.empty()) p.row.packed_json = packer->Pack(p.row.json);
+    }
+  }
   PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
     // Statement -> evidence first (inside the transaction: its reads of students and
     // activities are then one snapshot, and cost a third of what separate reads would). Each
@@ -307,7 +314,9 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
   const xapi::StatementCompletion completion =
       xapi::MakeCompletion(clock.Now(), authority, xapi_http::NewUuid);
   std::vector<xapi::PreparedStatement> prepared(statements.size());
-  // Validation and preparation read only the JSON: for a big batch, both cores share them.
+  PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, store.xapi()->Packer());
+  // Validation, preparation and packing read only the JSON: for a big batch, both cores share
+  // them.
   std::atomic<bool> ok = true;
   auto prepare = [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to && ok; ++i) {
@@ -317,6 +326,7 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
         return;
       }
       prepared[i] = xapi::PrepareStatement(s, completion);
+      if (packer) prepared[i].row.packed_json = packer->Pack(prepared[i].row.json);
     }
   };
   constexpr std::size_t kParallelFrom = 256;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,6 +30,9 @@ struct XapiStatementRow {
   std::int64_t seq = 0;  // storage order (filled in by InsertStatements)
   std::string id;        // UUID, lower case
   std::string json;      // the full statement as stored (id, stored, authority, version set)
+  // For InsertStatements: `json` already packed by the store's XapiPacker ("" = not packed;
+  // the store then stores `json` as it is). Never filled in by reads.
+  std::string packed_json;
   Timestamp stored;
   std::string actor_key;         // xapi::AgentKey of the actor ("" for an anonymous group)
   std::string object_agent_key;  // of an Agent/Group object, else ""
@@ -94,9 +98,24 @@ struct XapiAttachment {
   std::string content;
 };
 
+// Packs statement JSON for storage (for the SQLite store: zstd with a dictionary trained on the
+// database's own statements). Thread-safe, so a server packs a batch on several threads before
+// its write transaction.
+class XapiPacker {
+ public:
+  virtual ~XapiPacker() = default;
+  // The packed form of `json`, or "" when packing would not make it smaller.
+  virtual std::string Pack(std::string_view json) const = 0;
+};
+
 class XapiStore {
  public:
   virtual ~XapiStore() = default;
+
+  // The packer for new rows, or null while the store keeps JSON as it is (no dictionary yet).
+  // May train and store a dictionary first (once enough statements are stored), so call it
+  // outside a write transaction.
+  virtual Result<std::shared_ptr<const XapiPacker>> Packer() = 0;
 
   // ---- statements
   // Inserts the rows (seq filled in) and their related-agent/activity index rows, except those

@@ -535,6 +535,19 @@ CREATE INDEX xapi_statements_by_object_ref ON xapi_statements(object_ref)
 CREATE INDEX xapi_statements_unmapped ON xapi_statements(evidence_count) WHERE evidence_count = 0;
 )sql";
 
+// xAPI statement JSON compressed with zstd and a dictionary trained on this database's own
+// statements (sqlite_xapi.cc): xapi_statements.json then holds a BLOB (a zstd frame naming its
+// dictionary) instead of TEXT; rows stored before the first dictionary stay TEXT. id is the
+// dictionary's zstd id.
+constexpr std::string_view kSchemaV9XapiDictionaries = R"sql(
+CREATE TABLE xapi_dictionaries (
+  id         INTEGER PRIMARY KEY,
+  dictionary BLOB NOT NULL,
+  samples    INTEGER NOT NULL,
+  trained_ms INTEGER NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -552,6 +565,8 @@ constexpr std::array kMigrations = {
               kSchemaV7XapiActivityObjects},
     Migration{8, "xAPI: statements and related rows keyed by interned integers",
               kSchemaV8XapiKeys},
+    Migration{9, "xAPI: zstd dictionaries for the stored statement JSON",
+              kSchemaV9XapiDictionaries},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -1,6 +1,8 @@
 // The SQLite implementation of XapiStore (store/xapi_store.h), sharing the SqliteStore's
-// connection and transactions. Tables: migrations 3, 7 and 8 in migrations.cc.
+// connection and transactions. Tables: migrations 3, 7, 8 and 9 in migrations.cc; packed
+// statement JSON: xapi_packing.h.
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <unordered_map>
 #include <string>
@@ -9,6 +11,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_util.h"
+#include "store/sqlite/xapi_packing.h"
 #include "store/xapi_store.h"
 
 namespace pw {
@@ -22,21 +25,69 @@ constexpr char kRowColumns[] = "seq, id, json, stored_ms, voided, evidence_count
 constexpr char kRowColumnsS[] =
     "s.seq, s.id, s.json, s.stored_ms, s.voided, s.evidence_count, s.unmapped_reason";
 
-XapiStatementRow ReadRow(const Stmt& st) {
-  XapiStatementRow r;
-  r.seq = st.Int(0);
-  r.id = st.Text(1);
-  r.json = st.Text(2);
-  r.stored = Timestamp{st.Int(3)};
-  r.voided = st.Int(4) != 0;
-  r.evidence_count = static_cast<int>(st.Int(5));
-  r.unmapped_reason = st.Text(6);
-  return r;
-}
+// A dictionary is trained once this many statements are stored, from the newest of them.
+constexpr std::int64_t kTrainAfter = 1000;
 
 class SqliteXapi final : public XapiStore {
  public:
-  SqliteXapi(Store& store, sqlite::SqliteDb& db) : store_(store), db_(db) {}
+  SqliteXapi(Store& store, sqlite::SqliteDb& db)
+      : store_(store),
+        db_(db),
+        unpacker_([this](std::uint32_t id) { return LoadDictionary(id); }) {}
+
+  Result<std::shared_ptr<const XapiPacker>> Packer() override {
+    if (packer_) return std::shared_ptr<const XapiPacker>(packer_);
+    {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT id, dictionary FROM xapi_dictionaries "
+                                               "ORDER BY trained_ms DESC, id DESC LIMIT 1"));
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (row) {
+        PW_ASSIGN_OR_RETURN(packer_, sqlite::ZstdPacker::Create(
+                                         {static_cast<std::uint32_t>(st.Int(0)), Blob(st, 1)}));
+        return std::shared_ptr<const XapiPacker>(packer_);
+      }
+    }
+    PW_ASSIGN_OR_RETURN(std::int64_t last, LastSeq());
+    if (last < std::max(kTrainAfter, next_training_)) return std::shared_ptr<const XapiPacker>();
+    // Train on the newest statements stored as text.
+    std::vector<std::string> samples;
+    {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT json FROM xapi_statements WHERE "
+                                               "typeof(json) = 'text' ORDER BY seq DESC LIMIT ?"));
+      st.Bind(kTrainAfter);
+      while (true) {
+        PW_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        samples.push_back(st.Text(0));
+      }
+    }
+    Result<sqlite::XapiDictionary> dict = sqlite::TrainXapiDictionary(samples);
+    if (!dict.ok()) {
+      // Too little to learn from yet: keep the text and try again later.
+      next_training_ = last + kTrainAfter;
+      return std::shared_ptr<const XapiPacker>();
+    }
+    PW_ASSIGN_OR_RETURN(packer_, sqlite::ZstdPacker::Create(*dict));
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    Status stored = store_.Transaction([&]() -> Status {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("INSERT OR IGNORE INTO xapi_dictionaries(id, "
+                                               "dictionary, samples, trained_ms) VALUES "
+                                               "(?, ?, ?, ?)"));
+      st.BindOne(1, static_cast<std::int64_t>(dict->id));
+      sqlite3_bind_blob(st.handle(), 2, dict->bytes.data(), static_cast<int>(dict->bytes.size()),
+                        SQLITE_TRANSIENT);
+      st.BindOne(3, static_cast<std::int64_t>(samples.size()));
+      st.BindOne(4, now_ms);
+      return st.Run();
+    });
+    if (!stored.ok()) {
+      packer_.reset();
+      return stored;
+    }
+    return std::shared_ptr<const XapiPacker>(packer_);
+  }
 
   Status InsertStatements(std::span<XapiStatementRow> rows) override {
     return store_.Transaction([&]() -> Status {
@@ -63,6 +114,10 @@ class SqliteXapi final : public XapiStore {
         ins.Bind(r.id, r.stored.millis, Ref{actor}, Ref{object_agent}, verb,
                  Ref{activity}, OptText{r.registration}, OptText{r.voids},
                  OptText{r.object_ref}, r.evidence_count, OptText{r.unmapped_reason}, r.json);
+        if (!r.packed_json.empty()) {
+          sqlite3_bind_blob(ins.handle(), 12, r.packed_json.data(),
+                            static_cast<int>(r.packed_json.size()), SQLITE_STATIC);
+        }
         PW_RETURN_IF_ERROR(ins.Run());
         if (db_.Changes() == 0) {
           r.seq = 0;  // the id is stored already
@@ -93,7 +148,8 @@ class SqliteXapi final : public XapiStore {
     st.Bind(id);
     PW_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return std::optional<XapiStatementRow>();
-    return std::optional<XapiStatementRow>(ReadRow(st));
+    PW_ASSIGN_OR_RETURN(XapiStatementRow r, ReadRow(st));
+    return std::optional<XapiStatementRow>(std::move(r));
   }
 
   Status MarkVoided(std::string_view id) override {
@@ -175,7 +231,8 @@ class SqliteXapi final : public XapiStore {
       while (true) {
         PW_ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row) break;
-        rows.push_back(ReadRow(st));
+        PW_ASSIGN_OR_RETURN(XapiStatementRow r, ReadRow(st));
+        rows.push_back(std::move(r));
       }
       return OkStatus();
     };
@@ -235,7 +292,8 @@ class SqliteXapi final : public XapiStore {
     while (true) {
       PW_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      out.push_back(ReadRow(st));
+      PW_ASSIGN_OR_RETURN(XapiStatementRow r, ReadRow(st));
+      out.push_back(std::move(r));
     }
     return out;
   }
@@ -367,6 +425,31 @@ class SqliteXapi final : public XapiStore {
   }
 
  private:
+  // A statement row (kRowColumns); the JSON unpacked when it is stored packed.
+  Result<XapiStatementRow> ReadRow(const Stmt& st) {
+    XapiStatementRow r;
+    r.seq = st.Int(0);
+    r.id = st.Text(1);
+    if (sqlite3_column_type(st.handle(), 2) == SQLITE_BLOB) {
+      PW_ASSIGN_OR_RETURN(r.json, unpacker_.Unpack(Blob(st, 2), "xAPI statement " + r.id));
+    } else {
+      r.json = st.Text(2);
+    }
+    r.stored = Timestamp{st.Int(3)};
+    r.voided = st.Int(4) != 0;
+    r.evidence_count = static_cast<int>(st.Int(5));
+    r.unmapped_reason = st.Text(6);
+    return r;
+  }
+
+  Result<std::string> LoadDictionary(std::uint32_t id) {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT dictionary FROM xapi_dictionaries WHERE id = ?"));
+    st.BindOne(1, static_cast<std::int64_t>(id));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return NotFoundError("xAPI dictionary {} is not stored", id);
+    return Blob(st, 0);
+  }
+
   // The id of `kind`:`value` in xapi_keys (0 for an empty value). A value not stored yet is
   // added when `create`, else 0. Ids never change once committed, so they are cached per
   // connection; the Store forgets the cache when a transaction rolls back.
@@ -401,6 +484,9 @@ class SqliteXapi final : public XapiStore {
   sqlite::SqliteDb& db_;
   std::unordered_map<std::string, std::int64_t> keys_;
   std::string scratch_;
+  std::shared_ptr<const sqlite::ZstdPacker> packer_;  // null until a dictionary exists
+  std::int64_t next_training_ = 0;  // after a failed training: not before this seq
+  sqlite::ZstdUnpacker unpacker_;
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
+
 #include "fixture.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
@@ -159,6 +161,102 @@ TEST(XapiKeysTest, ARollbackForgetsTheKeysItCreated) {
   auto page = lrs->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:kept@x"; }));
   PW_ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), std::vector<std::string>{kId2});
+}
+
+// Statements of one app, alike as real ones are (for the dictionary to learn from).
+std::vector<XapiStatementRow> AppStatements(int from, int count) {
+  std::vector<XapiStatementRow> rows;
+  for (int i = from; i < from + count; ++i) {
+    XapiStatementRow r = Row(fmt::format("00000000-0000-4000-8000-{:012x}", i),
+                             fmt::format("mbox:mailto:s{}@school.example", i % 50),
+                             "http://adlnet.gov/expapi/verbs/answered",
+                             fmt::format("https://app.example/items/{}", i % 40));
+    r.json = fmt::format(
+        R"({{"id":"{}","actor":{{"objectType":"Agent","mbox":"mailto:s{}@school.example"}},)"
+        R"("verb":{{"id":"http://adlnet.gov/expapi/verbs/answered","display":{{"en-US":"answered"}}}},)"
+        R"("object":{{"id":"https://app.example/items/{}","definition":{{"name":{{"en-US":"Item {}"}}}}}},)"
+        R"("result":{{"success":{},"score":{{"scaled":0.{}}}}},"timestamp":"2026-09-01T08:{:02}:00.000Z"}})",
+        r.id, i % 50, i % 40, i % 40, i % 3 ? "true" : "false", i % 97, i % 60);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// No dictionary until enough statements are stored; then one is trained from them, new rows
+// are stored packed (smaller), and every row, packed or not, reads back exactly as sent.
+TEST(XapiPackingTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  XapiStore* lrs = (*store)->xapi();
+  auto packer = lrs->Packer();
+  PW_ASSERT_OK(packer);
+  EXPECT_EQ(*packer, nullptr);  // nothing stored yet
+  std::vector<XapiStatementRow> plain = AppStatements(0, 1000);
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(plain); }));
+  packer = lrs->Packer();
+  PW_ASSERT_OK(packer);
+  ASSERT_NE(*packer, nullptr);
+  std::vector<XapiStatementRow> packed = AppStatements(1000, 200);
+  for (XapiStatementRow& r : packed) {
+    r.packed_json = (*packer)->Pack(r.json);
+    ASSERT_FALSE(r.packed_json.empty());
+    EXPECT_LT(r.packed_json.size() * 2, r.json.size()) << r.json;
+  }
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(packed); }));
+  auto kinds = (*store)->db().Prepare(
+      "SELECT typeof(json), count(*) FROM xapi_statements GROUP BY 1 ORDER BY 1");
+  PW_ASSERT_OK(kinds);
+  ASSERT_TRUE(*kinds->Step());
+  EXPECT_EQ(kinds->Text(0) + "=" + std::to_string(kinds->Int(1)), "blob=200");
+  ASSERT_TRUE(*kinds->Step());
+  EXPECT_EQ(kinds->Text(0) + "=" + std::to_string(kinds->Int(1)), "text=1000");
+  kinds = sqlite::Stmt();
+  // Another connection (no cached dictionary) reads both kinds back.
+  auto other = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(other);
+  for (const auto* rows : {&plain, &packed}) {
+    for (std::size_t i = 0; i < rows->size(); i += 37) {
+      auto got = (*other)->xapi()->GetStatement((*rows)[i].id);
+      PW_ASSERT_OK(got);
+      ASSERT_TRUE(got->has_value());
+      EXPECT_EQ((*got)->json, (*rows)[i].json);
+    }
+  }
+  auto page = (*other)->xapi()->QueryStatements(
+      Q([](auto& q) { q.verb_id = "http://adlnet.gov/expapi/verbs/answered"; }));
+  PW_ASSERT_OK(page);
+  ASSERT_EQ(page->rows.size(), 100u);
+  EXPECT_EQ(page->rows[0].json, packed.back().json);
+  // The other connection uses the same dictionary for what it writes.
+  auto again = (*other)->xapi()->Packer();
+  PW_ASSERT_OK(again);
+  ASSERT_NE(*again, nullptr);
+  EXPECT_EQ((*again)->Pack(packed[0].json), packed[0].packed_json);
+}
+
+TEST(XapiPackingTest, ADamagedPackedRowIsAnErrorNotGarbage) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  XapiStore* lrs = (*store)->xapi();
+  std::vector<XapiStatementRow> rows = AppStatements(0, 1000);
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(rows); }));
+  auto packer = lrs->Packer();
+  PW_ASSERT_OK(packer);
+  ASSERT_NE(*packer, nullptr);
+  std::vector<XapiStatementRow> one = AppStatements(5000, 1);
+  one[0].packed_json = (*packer)->Pack(one[0].json);
+  one[0].packed_json.resize(one[0].packed_json.size() - 3);  // a truncated frame
+  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(one); }));
+  auto got = lrs->GetStatement(one[0].id);
+  EXPECT_EQ(got.status().code(), StatusCode::kInternal);
+  EXPECT_NE(got.status().message().find("xAPI statement " + one[0].id +
+                                        ": the stored statement is damaged"),
+            std::string::npos)
+      << got.status().message();
 }
 
 // Commits far past the checkpoint threshold (1,000 frames) but short of the writer's own
