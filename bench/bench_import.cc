@@ -216,7 +216,8 @@ sqlite3* OpenRaw(const std::string& path, int cache_mib) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Die("sqlite3_open " + path);
   const std::string pragmas = fmt::format(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA "
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+      "PRAGMA foreign_keys=ON; PRAGMA "
       "cache_size=-{};",
       cache_mib * 1024);
   CheckSql(db, sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr), "pragmas");

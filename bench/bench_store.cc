@@ -148,7 +148,7 @@ sqlite3* OpenRaw(const std::string& path) {
   CheckSql(
       db,
       sqlite3_exec(db,
-                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                   "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;",
                    nullptr, nullptr, nullptr),
       "raw pragmas");

@@ -83,7 +83,8 @@ std::string Uuid(Rng& rng) {
 }
 
 // A statement as a learning app sends it: actor by mbox, an answered/... verb with display,
-// an interaction activity with a definition, a result, a registration and a parent course.
+// an interaction activity with a definition, a result, the student's registration and a
+// parent course.
 std::string RealisticStatement(Rng& rng, std::int64_t base_ms) {
   const int student = static_cast<int>(rng.Below(kStudents));
   const int activity = static_cast<int>(rng.Below(kActivities));
@@ -102,7 +103,9 @@ std::string RealisticStatement(Rng& rng, std::int64_t base_ms) {
       {"result", {{"success", rng.Bernoulli(0.6)},
                   {"score", {{"scaled", rng.Uniform()}}},
                   {"duration", fmt::format("PT{}S", 5 + rng.Below(120))}}},
-      {"context", {{"registration", Uuid(rng)},
+      // The student's enrollment in the course: in xAPI every statement of one enrollment or
+      // attempt carries the same registration.
+      {"context", {{"registration", fmt::format("00000000-0000-4000-8000-{:012x}", student)},
                    {"contextActivities",
                     {{"parent", json::array({{{"id", "https://app.example/courses/math6"}}})}}},
                    {"platform", "Example Math"}}},

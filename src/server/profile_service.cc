@@ -130,8 +130,13 @@ MasteryRecord ToRecord(Id student_id, Id competency_id, const profile::StoredMas
   return r;
 }
 
-Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> events) {
-  if (events.empty()) return OkStatus();
+namespace {
+
+// Applies `events` to the mastery of the (student, competency) pairs they are about. With
+// `recompute` set, only the pairs in it are touched, and each starts from no evidence (its
+// override kept) whether or not any event is about it: `events` are then all its evidence.
+Status ApplyToMastery(Store& store, std::span<const EvidenceEvent> events,
+                      const std::set<std::pair<Id, Id>>* recompute) {
   // (student, competency, time, index) per event and competency it is about.
   struct Item {
     Id student, competency;
@@ -144,8 +149,13 @@ Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> eve
   for (std::size_t i = 0; i < events.size(); ++i) {
     const EvidenceEvent& e = events[i];
     const auto index = static_cast<std::uint32_t>(i);
+    auto wanted = [&](Id competency) {
+      return recompute == nullptr || recompute->contains({e.student_id, competency});
+    };
     if (e.competency_id != kNoId) {
-      items.push_back({e.student_id, e.competency_id, e.time.millis, index});
+      if (wanted(e.competency_id)) {
+        items.push_back({e.student_id, e.competency_id, e.time.millis, index});
+      }
       continue;
     }
     if (e.activity_id == kNoId) continue;
@@ -154,17 +164,23 @@ Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> eve
       PW_ASSIGN_OR_RETURN(Activity a, store.GetActivity(e.activity_id));
       it = activity_competencies.emplace(e.activity_id, std::move(a.competencies)).first;
     }
-    for (Id c : it->second) items.push_back({e.student_id, c, e.time.millis, index});
+    for (Id c : it->second) {
+      if (wanted(c)) items.push_back({e.student_id, c, e.time.millis, index});
+    }
   }
-  if (items.empty()) return OkStatus();
+  if (items.empty() && recompute == nullptr) return OkStatus();
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.student, a.competency, a.time, a.index) <
            std::tie(b.student, b.competency, b.time, b.index);
   });
   std::vector<std::pair<Id, Id>> pairs;
-  for (const Item& it : items) {
-    if (pairs.empty() || pairs.back() != std::pair<Id, Id>(it.student, it.competency)) {
-      pairs.emplace_back(it.student, it.competency);
+  if (recompute != nullptr) {
+    pairs.assign(recompute->begin(), recompute->end());  // sorted, as the items are
+  } else {
+    for (const Item& it : items) {
+      if (pairs.empty() || pairs.back() != std::pair<Id, Id>(it.student, it.competency)) {
+        pairs.emplace_back(it.student, it.competency);
+      }
     }
   }
   PW_ASSIGN_OR_RETURN(std::vector<MasteryRecord> existing, store.GetMastery(pairs));
@@ -197,6 +213,7 @@ Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> eve
     }
     if (old != nullptr) {
       PW_ASSIGN_OR_RETURN(m, FromRecord(*old));
+      if (recompute != nullptr) m.estimate = profile::MasteryEstimate{};
     }
     const bool was_mastered = m.estimate.mastered_at.has_value();
     for (; k < items.size() && items[k].student == student && items[k].competency == competency;
@@ -218,6 +235,39 @@ Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> eve
     PW_RETURN_IF_ERROR(CreditCompletedCourses(store, student, latest).status());
   }
   return OkStatus();
+}
+
+}  // namespace
+
+Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> events) {
+  if (events.empty()) return OkStatus();
+  return ApplyToMastery(store, events, nullptr);
+}
+
+Status RecomputeMasteryAfterWithdrawal(Store& store, std::span<const EvidenceEvent> withdrawn) {
+  if (withdrawn.empty()) return OkStatus();
+  return store.Transaction([&]() -> Status {
+    std::set<std::pair<Id, Id>> pairs;
+    std::set<Id> students;
+    for (const EvidenceEvent& e : withdrawn) {
+      students.insert(e.student_id);
+      if (e.competency_id != kNoId) {
+        pairs.emplace(e.student_id, e.competency_id);
+      } else if (e.activity_id != kNoId) {
+        PW_ASSIGN_OR_RETURN(Activity a, store.GetActivity(e.activity_id));
+        for (Id c : a.competencies) pairs.emplace(e.student_id, c);
+      }
+    }
+    if (pairs.empty()) return OkStatus();
+    std::vector<EvidenceEvent> remaining;
+    for (Id student : students) {
+      PW_RETURN_IF_ERROR(store.ScanEvidence({.student_id = student}, [&](const EvidenceEvent& e) {
+        remaining.push_back(e);
+        return OkStatus();
+      }));
+    }
+    return ApplyToMastery(store, remaining, &pairs);
+  });
 }
 
 Result<std::vector<Id>> CreditCompletedCourses(Store& store, Id student_id, Timestamp now) {

@@ -50,6 +50,11 @@ MasteryRecord ToRecord(Id student_id, Id competency_id, const profile::StoredMas
 // courses whose required competencies all became mastered.
 Status UpdateMasteryForEvidence(Store& store, std::span<const EvidenceEvent> events);
 
+// After evidence was withdrawn (deleted; e.g. a voided xAPI statement's), recomputes the
+// mastery of every (student, competency) it was about from the student's remaining evidence,
+// as if it had never arrived; overrides stay. Course credits already given are kept.
+Status RecomputeMasteryAfterWithdrawal(Store& store, std::span<const EvidenceEvent> withdrawn);
+
 // Credits every course of the student's classes whose required competencies are all mastered
 // (stored state or override) and that is not credited yet; returns the courses credited.
 Result<std::vector<Id>> CreditCompletedCourses(Store& store, Id student_id, Timestamp now);

@@ -11,6 +11,7 @@
 #include "ingest/xapi_prepare.h"
 #include "ingest/xapi_statement.h"
 #include "server/evidence_service.h"
+#include "server/profile_service.h"
 #include "server/xapi_http.h"
 #include "store/xapi_store.h"
 
@@ -124,6 +125,8 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
     std::vector<EvidenceEvent> events;
     events.reserve(mapped.size());
     std::vector<std::string> to_void;
+    // (seq, index in events of its first event) of each stored statement that mapped.
+    std::vector<std::pair<std::int64_t, std::size_t>> first_event;
     // The batch's activity objects with definitions, in order, per activity id.
     std::map<std::string, std::vector<const std::string*>> definitions;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -145,6 +148,7 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
         ++out.unmapped;
         out.unmapped_reasons.push_back(r.unmapped_reason);
       }
+      if (first[i] != first[i + 1]) first_event.emplace_back(r.seq, events.size());
       for (std::size_t e = first[i]; e < first[i + 1]; ++e) events.push_back(std::move(mapped[e]));
       ++out.stored;
     }
@@ -166,7 +170,6 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
       }
       PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, merged.dump(), *objects.back()));
     }
-    for (const std::string& target : to_void) PW_RETURN_IF_ERROR(lrs->MarkVoided(target));
     for (const auto& [sha, body] : payloads) {
       auto type = content_types.find(sha);
       PW_RETURN_IF_ERROR(lrs->PutAttachment(
@@ -176,6 +179,31 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
     }
     if (!events.empty()) PW_RETURN_IF_ERROR(RecordEvidence(store, events));
     out.evidence = static_cast<int>(events.size());
+    if (!first_event.empty()) {
+      std::vector<std::pair<std::int64_t, Id>> firsts;
+      firsts.reserve(first_event.size());
+      for (const auto& [seq, index] : first_event) firsts.emplace_back(seq, events[index].id);
+      PW_RETURN_IF_ERROR(lrs->SetEvidenceFirst(firsts));
+    }
+    // Voiding: the target is hidden from queries and its evidence withdrawn, the mastery it
+    // moved recomputed from the student's remaining evidence.
+    std::vector<EvidenceEvent> withdrawn;
+    for (const std::string& target : to_void) {
+      PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> t, lrs->GetStatement(target));
+      PW_RETURN_IF_ERROR(lrs->MarkVoided(target));
+      if (!t || t->voided || t->evidence_count == 0 || t->evidence_first == kNoId) continue;
+      std::vector<Id> ids;
+      for (int k = 0; k < t->evidence_count; ++k) ids.push_back(t->evidence_first + k);
+      PW_ASSIGN_OR_RETURN(std::vector<EvidenceEvent> gone, store.DeleteEvidence(ids));
+      for (EvidenceEvent& e : gone) {
+        if (e.source_record != target) {
+          return InternalError("voiding statement {}: evidence {} is not its own", target, e.id);
+        }
+        withdrawn.push_back(std::move(e));
+      }
+    }
+    PW_RETURN_IF_ERROR(RecomputeMasteryAfterWithdrawal(store, withdrawn));
+    out.withdrawn = static_cast<int>(withdrawn.size());
     return OkStatus();
   }));
   return out;

@@ -37,6 +37,7 @@ struct StoredBatch {
   int stored = 0;                // new rows (a resent identical statement is not stored twice)
   int evidence = 0;              // evidence events recorded
   int unmapped = 0;              // stored statements that did not become evidence
+  int withdrawn = 0;             // evidence rows withdrawn because their statement was voided
   std::vector<std::string> unmapped_reasons;  // one per unmapped statement, in order
 };
 

@@ -214,6 +214,9 @@ class Store {
   virtual Status ScanEvidence(const EvidenceFilter& filter,
                               const std::function<Status(const EvidenceEvent&)>& fn) = 0;
   virtual Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) = 0;
+  // Deletes these evidence rows (withdrawn evidence, e.g. of a voided xAPI statement) and
+  // returns them as they were, by id; ids that do not exist are skipped.
+  virtual Result<std::vector<EvidenceEvent>> DeleteEvidence(std::span<const Id> ids) = 0;
 
   // ---- non-achievement records
   // Attendance is keyed by (student, date): a second record for the same day replaces the first.

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/ids.h"
@@ -46,6 +47,9 @@ struct XapiStatementRow {
   // The evidence the statement became (0 = did not map) and why it did not map ("" if it did).
   int evidence_count = 0;
   std::string unmapped_reason;
+  // The first of its evidence_count evidence rows (consecutive ids; kNoId when none or not
+  // known), set by SetEvidenceFirst once the evidence is written.
+  Id evidence_first = kNoId;
   bool voided = false;  // read back only
 };
 
@@ -126,6 +130,8 @@ class XapiStore {
   virtual Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) = 0;
   // Marks the statement voided (no error when absent or already voided).
   virtual Status MarkVoided(std::string_view id) = 0;
+  // Records each (seq, first evidence id) pair's evidence_first.
+  virtual Status SetEvidenceFirst(std::span<const std::pair<std::int64_t, Id>> rows) = 0;
   virtual Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& query) = 0;
   // The highest seq stored so far (0 when none).
   virtual Result<std::int64_t> LastSeq() = 0;

@@ -566,6 +566,27 @@ Result<std::int64_t> PgStore::CountEvidence(const EvidenceFilter& filter) {
   return pg::Int(r[0], 0);
 }
 
+Result<std::vector<EvidenceEvent>> PgStore::DeleteEvidence(std::span<const Id> ids) {
+  std::vector<EvidenceEvent> out;
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    for (Id id : ids) {
+      PW_ASSIGN_OR_RETURN(
+          pqxx::result r,
+          db_->Exec(fmt::format("DELETE FROM evidence WHERE id = $1 RETURNING {}", kEvidenceColumns),
+                    id));
+      if (r.empty()) continue;
+      std::int64_t system_id = 0;
+      PW_ASSIGN_OR_RETURN(EvidenceEvent e, ReadEvidenceRow(r[0], &system_id));
+      if (system_id != 0) {
+        PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
+      }
+      out.push_back(std::move(e));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
 // ---- attendance, behavior, SEL
 
 namespace {

@@ -548,6 +548,12 @@ CREATE TABLE xapi_dictionaries (
 );
 )sql";
 
+// xAPI: the id of a statement's first evidence row (its evidence_count rows are consecutive),
+// so voiding it can withdraw exactly that evidence without an index on evidence.source_record.
+constexpr std::string_view kSchemaV10XapiEvidenceFirst = R"sql(
+ALTER TABLE xapi_statements ADD COLUMN evidence_first INTEGER;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -567,6 +573,8 @@ constexpr std::array kMigrations = {
               kSchemaV8XapiKeys},
     Migration{9, "xAPI: zstd dictionaries for the stored statement JSON",
               kSchemaV9XapiDictionaries},
+    Migration{10, "xAPI: the first evidence row of each statement",
+              kSchemaV10XapiEvidenceFirst},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

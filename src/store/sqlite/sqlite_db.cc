@@ -1,5 +1,9 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -23,7 +27,7 @@ constexpr int kWalFramesHard = 32768;  // 128 MiB of 4 KiB pages
 
 class Checkpointer {
  public:
-  explicit Checkpointer(std::string path) : path_(std::move(path)), thread_([this] { Loop(); }) {}
+  explicit Checkpointer(std::string path) : path_(std::move(path)), thread_(Start()) {}
   ~Checkpointer() {
     {
       std::lock_guard lock(mu_);
@@ -44,6 +48,18 @@ class Checkpointer {
   }
 
  private:
+  // Signals are the process's business (`pathwise serve` waits for SIGTERM/SIGINT on a thread
+  // of its own): the thread starts with every signal blocked (it inherits the mask it is
+  // created with), or it could take a SIGTERM meant for that thread and end the process.
+  std::thread Start() {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    std::thread t([this] { Loop(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return t;
+  }
+
   void Loop() {
     std::unique_lock lock(mu_);
     while (true) {
@@ -86,6 +102,9 @@ struct SharedFile {
   // the moment the other commits, where SQLite's busy handler would poll with sleeps of up to
   // 100 ms. (Other processes still meet at SQLite's lock, with busy_timeout.)
   std::timed_mutex writer;
+  // The thread holding `writer`: a second connection of that same thread must not wait for it
+  // (it would wait for itself), so it goes straight to SQLite's lock.
+  std::atomic<std::thread::id> owner{};
   Checkpointer checkpointer;
 
   // The one for `path` in this process, created on first use.
@@ -103,10 +122,16 @@ struct SharedFile {
 };
 
 bool SqliteDb::LockWriter() {
-  return shared_ && shared_->writer.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_));
+  if (!shared_ || shared_->owner.load() == std::this_thread::get_id()) return false;
+  if (!shared_->writer.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_))) return false;
+  shared_->owner.store(std::this_thread::get_id());
+  return true;
 }
 
-void SqliteDb::UnlockWriter() { shared_->writer.unlock(); }
+void SqliteDb::UnlockWriter() {
+  shared_->owner.store(std::thread::id());
+  shared_->writer.unlock();
+}
 
 int SqliteDb::WalHook(void* self, sqlite3* db, const char* name, int frames) {
   auto* me = static_cast<SqliteDb*>(self);

@@ -230,6 +230,33 @@ Status SqliteStore::ScanEvidence(const EvidenceFilter& filter,
   return OkStatus();
 }
 
+Result<std::vector<EvidenceEvent>> SqliteStore::DeleteEvidence(std::span<const Id> ids) {
+  std::vector<EvidenceEvent> out;
+  PW_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    PW_ASSIGN_OR_RETURN(Stmt read, db_->Prepare(fmt::format("SELECT {} FROM evidence WHERE id = ?",
+                                                            kEvidenceColumns)));
+    PW_ASSIGN_OR_RETURN(Stmt del, db_->Prepare("DELETE FROM evidence WHERE id = ?"));
+    for (Id id : ids) {
+      read.Reset();
+      read.Bind(id);
+      PW_ASSIGN_OR_RETURN(bool row, read.Step());
+      if (!row) continue;
+      EvidenceEvent e;
+      std::int64_t system_id = 0;
+      PW_RETURN_IF_ERROR(ReadEvidenceRow(read, &e, &system_id));
+      if (system_id != 0) {
+        PW_ASSIGN_OR_RETURN(e.source_system, SourceSystemName(system_id));
+      }
+      del.Reset();
+      del.Bind(id);
+      PW_RETURN_IF_ERROR(del.Run());
+      out.push_back(std::move(e));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
 Result<std::int64_t> SqliteStore::CountEvidence(const EvidenceFilter& filter) {
   PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare(fmt::format("SELECT count(*) FROM evidence {}",
                                                         EvidenceWhere(filter))));

@@ -103,6 +103,7 @@ class SqliteStore final : public Store {
   Status ScanEvidence(const EvidenceFilter& filter,
                       const std::function<Status(const EvidenceEvent&)>& fn) override;
   Result<std::int64_t> CountEvidence(const EvidenceFilter& filter) override;
+  Result<std::vector<EvidenceEvent>> DeleteEvidence(std::span<const Id> ids) override;
 
   Status PutAttendance(std::span<const AttendanceRecord> records) override;
   Result<PutCounts> PutAttendanceCounted(std::span<const AttendanceRecord> records) override;

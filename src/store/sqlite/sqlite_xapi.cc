@@ -21,9 +21,11 @@ using sqlite::OptText;
 using sqlite::Ref;
 using sqlite::Stmt;
 
-constexpr char kRowColumns[] = "seq, id, json, stored_ms, voided, evidence_count, unmapped_reason";
+constexpr char kRowColumns[] =
+    "seq, id, json, stored_ms, voided, evidence_count, unmapped_reason, evidence_first";
 constexpr char kRowColumnsS[] =
-    "s.seq, s.id, s.json, s.stored_ms, s.voided, s.evidence_count, s.unmapped_reason";
+    "s.seq, s.id, s.json, s.stored_ms, s.voided, s.evidence_count, s.unmapped_reason, "
+    "s.evidence_first";
 
 // A dictionary is trained once this many statements are stored, from the newest of them.
 constexpr std::int64_t kTrainAfter = 1000;
@@ -154,6 +156,19 @@ class SqliteXapi final : public XapiStore {
 
   Status MarkVoided(std::string_view id) override {
     return db_.Run("UPDATE xapi_statements SET voided = 1 WHERE id = ?", id);
+  }
+
+  Status SetEvidenceFirst(std::span<const std::pair<std::int64_t, Id>> rows) override {
+    return store_.Transaction([&]() -> Status {
+      PW_ASSIGN_OR_RETURN(Stmt st,
+                          db_.Prepare("UPDATE xapi_statements SET evidence_first = ? WHERE seq = ?"));
+      for (const auto& [seq, first] : rows) {
+        st.Reset();
+        st.Bind(first, seq);
+        PW_RETURN_IF_ERROR(st.Run());
+      }
+      return OkStatus();
+    });
   }
 
   Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& q) override {
@@ -439,6 +454,7 @@ class SqliteXapi final : public XapiStore {
     r.voided = st.Int(4) != 0;
     r.evidence_count = static_cast<int>(st.Int(5));
     r.unmapped_reason = st.Text(6);
+    r.evidence_first = st.Int(7);  // NULL reads 0 = kNoId
     return r;
   }
 

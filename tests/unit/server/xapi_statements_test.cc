@@ -2,6 +2,7 @@
 // rules the ADL conformance suite checks, and the statement -> evidence path.
 #include <set>
 
+#include "server/profile_service.h"
 #include "server/xapi_http.h"
 #include "xapi_fixture.h"
 
@@ -192,6 +193,51 @@ TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
   ASSERT_EQ(body["items"].size(), 1u);
   EXPECT_EQ(body["items"][0]["reason"], "actor: no student matches mbox:mailto:nobody@school.example");
   EXPECT_EQ(c.Get("/api/v1/xapi/unmapped")->status, 403);
+}
+
+// Voiding a statement withdraws the evidence it became and recomputes the mastery it moved from
+// the student's remaining evidence, as if it had never arrived; a teacher's override stays.
+TEST_F(XapiServerTest, VoidingWithdrawsTheEvidenceAndRecomputesMastery) {
+  auto c = Client();
+  auto post = [&](const json& body) {
+    auto r = c.Post("/xapi/statements", body.dump(), "application/json");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return json::parse(r->body);
+  };
+  const std::string first = post(Statement("answered", false))[0];
+  const std::pair<Id, Id> pair{student_, competency_};
+  auto mastery = [&] {
+    auto rows = store_->GetMastery(std::span(&pair, 1));
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() && !rows->empty() ? (*rows)[0] : MasteryRecord{};
+  };
+  const MasteryRecord after_one = mastery();
+  EXPECT_EQ(after_one.attempts, 1);
+  const std::string second = post(Statement("passed", true))[0];
+  EXPECT_EQ(mastery().attempts, 2);
+  PW_ASSERT_OK(server::OverrideMastery(*store_, student_, competency_, profile::MasteryState::kMastered,
+                                       "observed in class", "teacher", clock_.Now()));
+  json voiding = {{"actor", {{"mbox", "mailto:teacher@school.example"}}},
+                  {"verb", {{"id", "http://adlnet.gov/expapi/verbs/voided"}}},
+                  {"object", {{"objectType", "StatementRef"}, {"id", second}}}};
+  post(voiding);
+  auto evidence = store_->ListEvidence({.student_id = student_}, {});
+  PW_ASSERT_OK(evidence);
+  ASSERT_EQ(evidence->items.size(), 1u);
+  EXPECT_EQ(evidence->items[0].source_record, first);
+  const MasteryRecord now = mastery();
+  EXPECT_EQ(now.attempts, 1);
+  EXPECT_EQ(now.correct, after_one.correct);
+  EXPECT_DOUBLE_EQ(now.p, after_one.p);
+  EXPECT_EQ(now.state, after_one.state);
+  EXPECT_EQ(now.override_state, "mastered");
+  EXPECT_EQ(now.override_reason, "observed in class");
+  // Voiding the other one leaves no evidence and the estimate of a student with none.
+  voiding["object"]["id"] = first;
+  post(voiding);
+  EXPECT_EQ(*store_->CountEvidence({.student_id = student_}), 0);
+  EXPECT_EQ(mastery().attempts, 0);
+  EXPECT_EQ(mastery().override_state, "mastered");
 }
 
 TEST_F(XapiServerTest, MultipartAttachmentsRoundTrip) {

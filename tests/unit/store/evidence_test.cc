@@ -91,6 +91,31 @@ TEST_P(EvidenceTest, EveryFieldRoundTrips) {
   EXPECT_EQ(*store_->CountEvidence({}), 3);
 }
 
+TEST_P(EvidenceTest, DeleteReturnsTheRowsAsTheyWereAndSkipsUnknownIds) {
+  std::vector<EvidenceEvent> events = {Event(students_[0], competencies_[0], 10, true),
+                                       Event(students_[1], competencies_[1], 20, false),
+                                       Event(students_[2], competencies_[0], 30, true)};
+  events[1].source_system = "xapi:app";
+  events[1].source_record = "0b5f4b5e-0000-4000-8000-000000000001";
+  PW_ASSERT_OK(store_->AppendEvidence(events));
+  const std::vector<Id> ids = {events[1].id, 999'999, events[2].id};
+  auto gone = store_->DeleteEvidence(ids);
+  PW_ASSERT_OK(gone);
+  ASSERT_EQ(gone->size(), 2u);
+  EXPECT_EQ((*gone)[0].id, events[1].id);
+  EXPECT_EQ((*gone)[0].student_id, students_[1]);
+  EXPECT_EQ((*gone)[0].source_system, "xapi:app");
+  EXPECT_EQ((*gone)[0].source_record, events[1].source_record);
+  EXPECT_EQ((*gone)[0].time, events[1].time);
+  EXPECT_EQ((*gone)[1].id, events[2].id);
+  auto left = store_->ListEvidence({}, {});
+  PW_ASSERT_OK(left);
+  ASSERT_EQ(left->items.size(), 1u);
+  EXPECT_EQ(left->items[0].id, events[0].id);
+  // Again: nothing left to delete.
+  EXPECT_TRUE(store_->DeleteEvidence(ids)->empty());
+}
+
 TEST_P(EvidenceTest, BadEventsAreRejectedWithTheirIndexAndNothingIsWritten) {
   struct Case {
     std::function<void(EvidenceEvent&)> spoil;
