@@ -141,8 +141,13 @@ class SqliteXapi final : public XapiStore {
     });
   }
 
-  // Forgets every cached key id (after a rollback: the ids it created are gone again).
-  void ForgetKeys() { keys_.clear(); }
+  // Forgets every cached key id and the packer (after a rollback: the ids and the dictionary
+  // it created are gone again).
+  void ForgetKeys() {
+    keys_.clear();
+    packer_.reset();
+    next_training_ = 0;
+  }
 
   Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) override {
     PW_ASSIGN_OR_RETURN(

@@ -45,6 +45,8 @@ std::vector<std::string> Ids(const XapiStatementPage& page) {
   return out;
 }
 
+Status AbortedForTest() { return FailedPreconditionError("rolled back on purpose"); }
+
 const std::string kId1 = "00000000-0000-4000-8000-000000000001";
 const std::string kId2 = "00000000-0000-4000-8000-000000000002";
 const std::string kId3 = "00000000-0000-4000-8000-000000000003";
@@ -235,6 +237,27 @@ TEST(XapiPackingTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) 
   PW_ASSERT_OK(again);
   ASSERT_NE(*again, nullptr);
   EXPECT_EQ((*again)->Pack(packed[0].json), packed[0].packed_json);
+}
+
+// A dictionary trained inside a transaction that then rolls back is gone from the file; the
+// connection must not keep packing with it (those rows could never be read back).
+TEST(XapiPackingTest, ARolledBackDictionaryIsNotUsedAfterwards) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("x.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  XapiStore* lrs = (*store)->xapi();
+  std::vector<XapiStatementRow> rows = AppStatements(0, 1000);
+  Status s = (*store)->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
+    PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs->Packer());
+    if (packer == nullptr) return InternalError("no dictionary trained");
+    return AbortedForTest();
+  });
+  EXPECT_EQ(s.message(), "rolled back on purpose");
+  auto packer = lrs->Packer();
+  PW_ASSERT_OK(packer);
+  EXPECT_EQ(*packer, nullptr);  // nothing stored, no dictionary
 }
 
 TEST(XapiPackingTest, ADamagedPackedRowIsAnErrorNotGarbage) {
