@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ struct EvidenceEvent {
   std::int16_t rubric_max = 0;
   std::string source_system;  // "pathwise-sim", "xapi:<client>", "import:scores", ...
   std::string source_record;  // the record's id in its source, for de-duplication
+  // Time on task as the source reported it (xAPI result.duration), in milliseconds.
+  std::optional<std::int64_t> duration_ms;
 
   bool correct() const { return score >= 0.5; }
 };

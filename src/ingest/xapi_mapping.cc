@@ -139,6 +139,7 @@ Result<MappedStatement> StatementMapper::Map(const StatementFacts& f) {
   e.activity_id = cached->second->id;
   e.source_system = mapping_.source_system;
   e.source_record = f.id;
+  e.duration_ms = f.duration_ms;
   if (cached->second->competencies.empty()) {
     out.events.push_back(e);
   } else {

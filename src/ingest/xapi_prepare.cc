@@ -207,6 +207,11 @@ PreparedStatement Prepare(const V& s, const StatementCompletion& c) {
   f.min = number(score["min"]);
   f.max = number(score["max"]);
   if (result["success"].is_boolean()) f.success = result["success"].boolean();
+  if (result["duration"].is_string()) {
+    // Up to about 285,000 years fits a millisecond count exactly; longer is no time on task.
+    const std::optional<double> d = DurationSeconds(result["duration"].str());
+    if (d && *d < 9e12) f.duration_ms = std::llround(*d * 1000);
+  }
   r.related_agents = RelatedAgentKeys(s);
   if (!s.contains("authority") && !c.authority.empty()) {
     // The authority the LRS adds relates to the statement too.

@@ -28,6 +28,7 @@ struct StatementFacts {
   std::string object_id;    // the Activity's id ("" for other objects)
   std::optional<double> scaled, raw, min, max;
   std::optional<bool> success;
+  std::optional<std::int64_t> duration_ms;  // result.duration
   std::string time;  // the timestamp (the stored time when none was sent)
   // The actor's identity.
   std::string actor_key;  // AgentKey

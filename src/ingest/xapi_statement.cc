@@ -817,46 +817,61 @@ bool IsLanguageTag(std::string_view t) {
   return !t.ends_with("-");
 }
 
-bool IsDuration(std::string_view t) {
-  if (t.size() < 3 || t[0] != 'P') return false;
+std::optional<double> DurationSeconds(std::string_view t) {
+  if (t.size() < 3 || t[0] != 'P') return std::nullopt;
   std::size_t i = 1;
   bool in_time = false, any = false, fraction_seen = false;
   std::string_view date_units = "YMWD", time_units = "HMS";
+  // Seconds per unit; a year and a month have no fixed length, so 365 and 30 days.
+  constexpr double kDate[] = {365 * 86400.0, 30 * 86400.0, 7 * 86400.0, 86400.0};
+  constexpr double kTime[] = {3600.0, 60.0, 1.0};
+  double seconds = 0;
   std::size_t last_unit = 0;
   while (i < t.size()) {
     if (t[i] == 'T') {
-      if (in_time) return false;
+      if (in_time) return std::nullopt;
       in_time = true;
       last_unit = 0;
       ++i;
-      if (i == t.size()) return false;
+      if (i == t.size()) return std::nullopt;
       continue;
     }
-    if (fraction_seen) return false;  // a fraction only on the last part
+    if (fraction_seen) return std::nullopt;  // a fraction only on the last part
     std::size_t start = i;
     while (i < t.size() && IsDigit(t[i])) ++i;
+    const std::size_t digits_end = i;
+    std::size_t fraction = 0, fraction_end = 0;
     if (i < t.size() && (t[i] == '.' || t[i] == ',')) {
       ++i;
-      std::size_t f = i;
+      fraction = i;
       while (i < t.size() && IsDigit(t[i])) ++i;
-      if (i == f) return false;
+      if (i == fraction) return std::nullopt;
+      fraction_end = i;
       fraction_seen = true;
     }
-    if (i == start || i >= t.size()) return false;
+    if (i == start || i >= t.size()) return std::nullopt;
     std::string_view units = in_time ? time_units : date_units;
     std::size_t u = units.find(t[i]);
-    if (u == std::string_view::npos || u + 1 <= last_unit) return false;
+    if (u == std::string_view::npos || u + 1 <= last_unit) return std::nullopt;
     last_unit = u + 1;
     any = true;
+    double value = 0;
+    for (std::size_t k = start; k < digits_end; ++k) value = value * 10 + (t[k] - '0');
+    double scale = 0.1;
+    for (std::size_t k = fraction; k < fraction_end; ++k, scale /= 10) value += (t[k] - '0') * scale;
+    seconds += value * (in_time ? kTime[u] : kDate[u]);
     ++i;
   }
   // ISO 8601 allows weeks only on their own ("P4W", not "P4W1D").
   if (any && t.find('W') != std::string_view::npos &&
       t.find_first_of("YMDTHS", 1) != std::string_view::npos) {
-    return false;
+    return std::nullopt;
   }
-  return any;
+  if (!any) return std::nullopt;
+  return seconds;
 }
+
+bool IsDuration(std::string_view t) { return DurationSeconds(t).has_value(); }
 
 std::optional<Timestamp> ParseXapiTimestamp(std::string_view s) {
   int y, mo, d, h, mi, sec;

@@ -34,6 +34,9 @@ bool IsIri(std::string_view text);
 bool IsLanguageTag(std::string_view text);
 // ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][n[.n]S]], at least one part.
 bool IsDuration(std::string_view text);
+// The length of a valid ISO 8601 duration in seconds (a year counts 365 days, a month 30),
+// nullopt for text IsDuration rejects.
+std::optional<double> DurationSeconds(std::string_view text);
 // ISO 8601 timestamp (RFC 3339 profile: date, 'T', time, optional fraction, zone). Rejects the
 // "-00:00" offset. Returns UTC milliseconds.
 std::optional<Timestamp> ParseXapiTimestamp(std::string_view text);

@@ -122,6 +122,7 @@ nlohmann::json ToJson(const EvidenceEvent& v) {
     j["rubric_level"] = v.rubric_level;
     j["rubric_max"] = v.rubric_max;
   }
+  if (v.duration_ms) j["duration_ms"] = *v.duration_ms;
   return j;
 }
 

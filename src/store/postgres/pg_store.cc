@@ -204,6 +204,7 @@ constexpr std::array kPgMigrations = {
                 kSchemaV3Imports},
     PgMigration{4, "accounts: users, sessions, API clients, login throttling, audit log",
                 kSchemaAccounts},
+    PgMigration{5, "evidence: time on task", "ALTER TABLE evidence ADD COLUMN duration_ms BIGINT;"},
 };
 // Serializes concurrent migrators (any constant unique to Pathwise).
 constexpr std::int64_t kMigrationLock = 0x7061746877697365;

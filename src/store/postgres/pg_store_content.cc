@@ -428,7 +428,7 @@ namespace {
 
 constexpr char kEvidenceColumns[] =
     "id, student_id, activity_id, competency_id, time_ms, kind, score, rubric_level, rubric_max, "
-    "source_system_id, source_record";
+    "source_system_id, source_record, duration_ms";
 
 std::string EvidenceWhere(const EvidenceFilter& f, pg::Params& params) {
   std::string where = "WHERE true";
@@ -457,6 +457,7 @@ Result<EvidenceEvent> ReadEvidenceRow(const pqxx::row& r, std::int64_t* system_i
   e.rubric_max = static_cast<std::int16_t>(pg::Int(r, 8));
   *system_id = pg::Int(r, 9);
   e.source_record = pg::Text(r, 10);
+  if (!r[11].is_null()) e.duration_ms = r[11].as<std::int64_t>();
   return e;
 }
 
@@ -497,11 +498,11 @@ Status PgStore::AppendEvidence(std::span<EvidenceEvent> events) {
       }
       Result<Id> id = InsertReturningId(
           "INSERT INTO evidence(student_id, activity_id, competency_id, time_ms, kind, score, "
-          "rubric_level, rubric_max, source_system_id, source_record) VALUES ($1, $2, $3, $4, $5, "
-          "$6, $7, $8, $9, $10) RETURNING id",
+          "rubric_level, rubric_max, source_system_id, source_record, duration_ms) VALUES ($1, $2, "
+          "$3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
           e.student_id, Ref(e.activity_id), Ref(e.competency_id), e.time.millis,
           static_cast<int>(e.kind), e.score, static_cast<int>(e.rubric_level),
-          static_cast<int>(e.rubric_max), system, OptText(e.source_record));
+          static_cast<int>(e.rubric_max), system, OptText(e.source_record), e.duration_ms);
       if (!id.ok()) return id.status().WithPrefix(fmt::format("evidence {}", i));
       e.id = *id;
     }

@@ -554,6 +554,11 @@ constexpr std::string_view kSchemaV10XapiEvidenceFirst = R"sql(
 ALTER TABLE xapi_statements ADD COLUMN evidence_first INTEGER;
 )sql";
 
+// Evidence: the time on task its source reported (xAPI result.duration), in milliseconds.
+constexpr std::string_view kSchemaV11EvidenceDuration = R"sql(
+ALTER TABLE evidence ADD COLUMN duration_ms INTEGER;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -575,6 +580,7 @@ constexpr std::array kMigrations = {
               kSchemaV9XapiDictionaries},
     Migration{10, "xAPI: the first evidence row of each statement",
               kSchemaV10XapiEvidenceFirst},
+    Migration{11, "evidence: time on task", kSchemaV11EvidenceDuration},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

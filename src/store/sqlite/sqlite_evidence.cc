@@ -44,7 +44,7 @@ void BindEvidenceFilter(Stmt& st, const EvidenceFilter& f) {
 
 constexpr char kEvidenceColumns[] =
     "id, student_id, activity_id, competency_id, time_ms, kind, score, rubric_level, rubric_max, "
-    "source_system_id, source_record";
+    "source_system_id, source_record, duration_ms";
 
 }  // namespace
 
@@ -96,8 +96,8 @@ Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
     PW_ASSIGN_OR_RETURN(Stmt insert,
                         db_->Prepare("INSERT INTO evidence(student_id, activity_id, "
                                      "competency_id, time_ms, kind, score, rubric_level, "
-                                     "rubric_max, source_system_id, source_record) VALUES (?, ?, "
-                                     "?, ?, ?, ?, ?, ?, ?, ?)"));
+                                     "rubric_max, source_system_id, source_record, duration_ms) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     sqlite3_stmt* st = insert.handle();
     const std::string* last_system = nullptr;
     std::int64_t system_id = 0;
@@ -139,6 +139,11 @@ Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
       } else {
         sqlite3_bind_null(st, 10);
       }
+      if (e.duration_ms) {
+        sqlite3_bind_int64(st, 11, *e.duration_ms);
+      } else {
+        sqlite3_bind_null(st, 11);
+      }
       const int rc = sqlite3_step(st);
       sqlite3_reset(st);
       if (rc != SQLITE_DONE) {
@@ -173,6 +178,11 @@ Status ReadEvidenceRow(const Stmt& st, EvidenceEvent* e, std::int64_t* system_id
     e->source_record.clear();
   } else {
     e->source_record = st.Text(10);
+  }
+  if (st.IsNull(11)) {
+    e->duration_ms.reset();
+  } else {
+    e->duration_ms = st.Int(11);
   }
   return OkStatus();
 }

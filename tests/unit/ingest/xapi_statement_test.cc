@@ -122,6 +122,13 @@ TEST(XapiTypes, DataTypes) {
   EXPECT_FALSE(IsDuration("PT"));
   EXPECT_FALSE(IsDuration("P1S"));
   EXPECT_FALSE(IsDuration("PT1.5M2S"));
+  EXPECT_DOUBLE_EQ(*DurationSeconds("PT1M30S"), 90);
+  EXPECT_DOUBLE_EQ(*DurationSeconds("P1DT0.5S"), 86400.5);
+  EXPECT_DOUBLE_EQ(*DurationSeconds("P4W"), 4 * 7 * 86400);
+  EXPECT_DOUBLE_EQ(*DurationSeconds("P1Y2M"), (365 + 60) * 86400.0);
+  EXPECT_DOUBLE_EQ(*DurationSeconds("PT1H0,25M"), 3615);
+  EXPECT_FALSE(DurationSeconds("PT1.5M2S"));
+  EXPECT_FALSE(DurationSeconds("P4W1D"));
   EXPECT_EQ(ParseXapiTimestamp("2026-09-01T10:30:00.5+02:00")->millis,
             ParseXapiTimestamp("2026-09-01T08:30:00.500Z")->millis);
   EXPECT_FALSE(ParseXapiTimestamp("2026-02-30T08:30:00Z"));

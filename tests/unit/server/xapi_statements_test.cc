@@ -195,6 +195,21 @@ TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
   EXPECT_EQ(c.Get("/api/v1/xapi/unmapped")->status, 403);
 }
 
+TEST_F(XapiServerTest, ResultDurationBecomesTheEvidencesTimeOnTask) {
+  auto c = Client();
+  json s = Statement("answered", true);
+  s["result"]["duration"] = "PT1M30.25S";
+  ASSERT_EQ(c.Post("/xapi/statements", s.dump(), "application/json")->status, 200);
+  json again = Statement("answered", false);
+  again["result"].erase("duration");
+  ASSERT_EQ(c.Post("/xapi/statements", again.dump(), "application/json")->status, 200);
+  auto evidence = store_->ListEvidence({.student_id = student_}, {});
+  PW_ASSERT_OK(evidence);
+  ASSERT_EQ(evidence->items.size(), 2u);
+  EXPECT_EQ(evidence->items[0].duration_ms, 90'250);
+  EXPECT_FALSE(evidence->items[1].duration_ms.has_value());
+}
+
 // Voiding a statement withdraws the evidence it became and recomputes the mastery it moved from
 // the student's remaining evidence, as if it had never arrived; a teacher's override stays.
 TEST_F(XapiServerTest, VoidingWithdrawsTheEvidenceAndRecomputesMastery) {

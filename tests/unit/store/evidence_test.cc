@@ -55,6 +55,7 @@ TEST_P(EvidenceTest, EveryFieldRoundTrips) {
   events[0].rubric_max = 4;
   events[0].source_system = "import:scores";
   events[0].source_record = "row-17";
+  events[0].duration_ms = 90'500;
   events[1] = Event(students_[1], competencies_[0], -5, false);  // before 1970: still exact
   events[1].source_system.clear();
   events[2].student_id = students_[2];
@@ -86,6 +87,7 @@ TEST_P(EvidenceTest, EveryFieldRoundTrips) {
     EXPECT_EQ(got.rubric_max, want.rubric_max);
     EXPECT_EQ(got.source_system, want.source_system);
     EXPECT_EQ(got.source_record, want.source_record);
+    EXPECT_EQ(got.duration_ms, want.duration_ms);
   }
   // The source system is stored once.
   EXPECT_EQ(*store_->CountEvidence({}), 3);
