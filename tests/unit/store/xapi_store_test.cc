@@ -111,16 +111,27 @@ TEST(XapiKeysMigrationTest, KeepsTheStatementsOfAVersion7Database) {
   EXPECT_EQ(count->Int(0), 2);  // O:http://course for 1, A:c for 2
 }
 
-TEST(XapiKeysTest, RelatedRowsOnlyForWhatTheColumnsDoNotHold) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.File("x.db"));
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  XapiStore* lrs = (*store)->xapi();
+// A migrated SQLite file in a temporary directory and its learning record store.
+class XapiStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteStore::Open(dir_.File("x.db"));
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    PW_ASSERT_OK(store_->Migrate());
+    lrs_ = store_->xapi();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+  XapiStore* lrs_ = nullptr;
+};
+
+TEST_F(XapiStoreTest, RelatedRowsOnlyForWhatTheColumnsDoNotHold) {
   std::vector<XapiStatementRow> rows = {Row(kId1, "mbox:mailto:a@x", "http://v/a", "http://a/1")};
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(rows); }));
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
   EXPECT_GT(rows[0].seq, 0);
-  auto related = (*store)->db().Prepare(
+  auto related = store_->db().Prepare(
       "SELECT k.key FROM xapi_related r JOIN xapi_keys k ON k.id = r.key");
   PW_ASSERT_OK(related);
   ASSERT_TRUE(*related->Step());
@@ -129,39 +140,34 @@ TEST(XapiKeysTest, RelatedRowsOnlyForWhatTheColumnsDoNotHold) {
   // An id stored already is left out with seq 0, the others go in.
   std::vector<XapiStatementRow> again = {Row(kId1, "mbox:mailto:z@x", "http://v/a", "http://a/1"),
                                          Row(kId2, "mbox:mailto:a@x", "http://v/a", "http://a/1")};
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(again); }));
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(again); }));
   EXPECT_EQ(again[0].seq, 0);
   EXPECT_GT(again[1].seq, rows[0].seq);
-  auto page = lrs->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:z@x"; }));
+  auto page = lrs_->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:z@x"; }));
   PW_ASSERT_OK(page);
   EXPECT_TRUE(page->rows.empty());
 }
 
 // A key created in a rolled-back transaction is gone from the database; the cached id must go
 // too, or the next new key (which gets the same id) would answer for both.
-TEST(XapiKeysTest, ARollbackForgetsTheKeysItCreated) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.File("x.db"));
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  XapiStore* lrs = (*store)->xapi();
+TEST_F(XapiStoreTest, ARollbackForgetsTheKeysItCreated) {
   std::vector<XapiStatementRow> lost = {Row(kId1, "mbox:mailto:lost@x", "http://v/a", "http://a/1")};
-  Status s = (*store)->Transaction([&]() -> Status {
-    PW_RETURN_IF_ERROR(lrs->InsertStatements(lost));
+  Status s = store_->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(lrs_->InsertStatements(lost));
     return InternalError("fail after the insert");
   });
   EXPECT_FALSE(s.ok());
   std::vector<XapiStatementRow> kept = {Row(kId2, "mbox:mailto:kept@x", "http://v/b", "http://a/2")};
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(kept); }));
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(kept); }));
   for (const char* gone : {"mbox:mailto:lost@x"}) {
-    auto page = lrs->QueryStatements(Q([&](auto& q) { q.agent_key = gone; }));
+    auto page = lrs_->QueryStatements(Q([&](auto& q) { q.agent_key = gone; }));
     PW_ASSERT_OK(page);
     EXPECT_TRUE(page->rows.empty()) << gone;
   }
-  auto verb = lrs->QueryStatements(Q([](auto& q) { q.verb_id = "http://v/a"; }));
+  auto verb = lrs_->QueryStatements(Q([](auto& q) { q.verb_id = "http://v/a"; }));
   PW_ASSERT_OK(verb);
   EXPECT_TRUE(verb->rows.empty());
-  auto page = lrs->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:kept@x"; }));
+  auto page = lrs_->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:kept@x"; }));
   PW_ASSERT_OK(page);
   EXPECT_EQ(Ids(*page), std::vector<std::string>{kId2});
 }
@@ -187,18 +193,13 @@ std::vector<XapiStatementRow> AppStatements(int from, int count) {
 
 // No dictionary until enough statements are stored; then one is trained from them, new rows
 // are stored packed (smaller), and every row, packed or not, reads back exactly as sent.
-TEST(XapiPackingTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.File("x.db"));
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  XapiStore* lrs = (*store)->xapi();
-  auto packer = lrs->Packer();
+TEST_F(XapiStoreTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) {
+  auto packer = lrs_->Packer();
   PW_ASSERT_OK(packer);
   EXPECT_EQ(*packer, nullptr);  // nothing stored yet
   std::vector<XapiStatementRow> plain = AppStatements(0, 1000);
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(plain); }));
-  packer = lrs->Packer();
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(plain); }));
+  packer = lrs_->Packer();
   PW_ASSERT_OK(packer);
   ASSERT_NE(*packer, nullptr);
   std::vector<XapiStatementRow> packed = AppStatements(1000, 200);
@@ -207,8 +208,8 @@ TEST(XapiPackingTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) 
     ASSERT_FALSE(r.packed_json.empty());
     EXPECT_LT(r.packed_json.size() * 2, r.json.size()) << r.json;
   }
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(packed); }));
-  auto kinds = (*store)->db().Prepare(
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(packed); }));
+  auto kinds = store_->db().Prepare(
       "SELECT typeof(json), count(*) FROM xapi_statements GROUP BY 1 ORDER BY 1");
   PW_ASSERT_OK(kinds);
   ASSERT_TRUE(*kinds->Step());
@@ -217,7 +218,7 @@ TEST(XapiPackingTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) 
   EXPECT_EQ(kinds->Text(0) + "=" + std::to_string(kinds->Int(1)), "text=1000");
   kinds = sqlite::Stmt();
   // Another connection (no cached dictionary) reads both kinds back.
-  auto other = SqliteStore::Open(dir.File("x.db"));
+  auto other = SqliteStore::Open(dir_.File("x.db"));
   PW_ASSERT_OK(other);
   for (const auto* rows : {&plain, &packed}) {
     for (std::size_t i = 0; i < rows->size(); i += 37) {
@@ -241,41 +242,31 @@ TEST(XapiPackingTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) 
 
 // A dictionary trained inside a transaction that then rolls back is gone from the file; the
 // connection must not keep packing with it (those rows could never be read back).
-TEST(XapiPackingTest, ARolledBackDictionaryIsNotUsedAfterwards) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.File("x.db"));
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  XapiStore* lrs = (*store)->xapi();
+TEST_F(XapiStoreTest, ARolledBackDictionaryIsNotUsedAfterwards) {
   std::vector<XapiStatementRow> rows = AppStatements(0, 1000);
-  Status s = (*store)->Transaction([&]() -> Status {
-    PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
-    PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs->Packer());
+  Status s = store_->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(lrs_->InsertStatements(rows));
+    PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs_->Packer());
     if (packer == nullptr) return InternalError("no dictionary trained");
     return AbortedForTest();
   });
   EXPECT_EQ(s.message(), "rolled back on purpose");
-  auto packer = lrs->Packer();
+  auto packer = lrs_->Packer();
   PW_ASSERT_OK(packer);
   EXPECT_EQ(*packer, nullptr);  // nothing stored, no dictionary
 }
 
-TEST(XapiPackingTest, ADamagedPackedRowIsAnErrorNotGarbage) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.File("x.db"));
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  XapiStore* lrs = (*store)->xapi();
+TEST_F(XapiStoreTest, ADamagedPackedRowIsAnErrorNotGarbage) {
   std::vector<XapiStatementRow> rows = AppStatements(0, 1000);
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(rows); }));
-  auto packer = lrs->Packer();
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+  auto packer = lrs_->Packer();
   PW_ASSERT_OK(packer);
   ASSERT_NE(*packer, nullptr);
   std::vector<XapiStatementRow> one = AppStatements(5000, 1);
   one[0].packed_json = (*packer)->Pack(one[0].json);
   one[0].packed_json.resize(one[0].packed_json.size() - 3);  // a truncated frame
-  PW_ASSERT_OK((*store)->Transaction([&] { return lrs->InsertStatements(one); }));
-  auto got = lrs->GetStatement(one[0].id);
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(one); }));
+  auto got = lrs_->GetStatement(one[0].id);
   EXPECT_EQ(got.status().code(), StatusCode::kInternal);
   EXPECT_NE(got.status().message().find("xAPI statement " + one[0].id +
                                         ": the stored statement is damaged"),
