@@ -10,12 +10,28 @@
 #include <vector>
 
 #include "pg_server.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 #include "testing/test_util.h"
 
 namespace pw::testing {
 
 enum class Backend { kSqlite, kPostgres };
+
+// Creates a SQLite file at schema `version` (the first migrations up to it) and runs `sql` on
+// it: a database as an older Pathwise left it, for the tests of a later migration.
+inline Status CreateSqliteAtVersion(const std::string& path, int version, const std::string& sql) {
+  PW_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::SqliteDb> db, sqlite::SqliteDb::Open(path, 1000));
+  auto all = sqlite::SchemaMigrations();
+  std::size_t n = 0;
+  while (n < all.size() && all[n].version <= version) ++n;
+  if (n == 0 || all[n - 1].version != version) {
+    return InvalidArgumentError("no SQLite migration {}", version);
+  }
+  PW_RETURN_IF_ERROR(sqlite::ApplyMigrations(*db, all.first(n), 1));
+  return db->Exec(sql);
+}
 
 inline void PrintTo(Backend b, std::ostream* os) {
   *os << (b == Backend::kSqlite ? "sqlite" : "postgres");

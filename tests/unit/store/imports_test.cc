@@ -235,17 +235,11 @@ TEST_P(StoreTest, SqliteBulkAttendanceCacheIsRestored) {
 // SQLite migration 6 rebuilds attendance as a WITHOUT ROWID table and keeps its rows.
 TEST(AttendanceMigrationTest, KeepsTheRowsOfAVersion5Database) {
   TempDir dir;
-  {
-    auto db = sqlite::SqliteDb::Open(dir.File("a.db"), 1000);
-    PW_ASSERT_OK(db);
-    auto all = sqlite::SchemaMigrations();
-    ASSERT_EQ(all[5].version, 6);
-    PW_ASSERT_OK(sqlite::ApplyMigrations(**db, all.first(5), 1));
-    PW_ASSERT_OK((*db)->Exec(
-        "INSERT INTO people(id, source_id, given_name, family_name, role, email, grade, org_id) "
-        "VALUES (7, 's-7', 'A', 'B', 'student', '', '6', NULL);"
-        "INSERT INTO attendance VALUES (7, 20300, 'tardy', 'sis'), (7, 20301, 'present', 'sis');"));
-  }
+  PW_ASSERT_OK(CreateSqliteAtVersion(
+      dir.File("a.db"), 5,
+      "INSERT INTO people(id, source_id, given_name, family_name, role, email, grade, org_id) "
+      "VALUES (7, 's-7', 'A', 'B', 'student', '', '6', NULL);"
+      "INSERT INTO attendance VALUES (7, 20300, 'tardy', 'sis'), (7, 20301, 'present', 'sis');"));
   auto store = SqliteStore::Open(dir.File("a.db"));
   PW_ASSERT_OK(store);
   PW_ASSERT_OK((*store)->Migrate());

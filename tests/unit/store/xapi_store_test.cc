@@ -45,8 +45,6 @@ std::vector<std::string> Ids(const XapiStatementPage& page) {
   return out;
 }
 
-Status AbortedForTest() { return FailedPreconditionError("rolled back on purpose"); }
-
 const std::string kId1 = "00000000-0000-4000-8000-000000000001";
 const std::string kId2 = "00000000-0000-4000-8000-000000000002";
 const std::string kId3 = "00000000-0000-4000-8000-000000000003";
@@ -55,26 +53,20 @@ const std::string kId3 = "00000000-0000-4000-8000-000000000003";
 // every filter the same after migration 8.
 TEST(XapiKeysMigrationTest, KeepsTheStatementsOfAVersion7Database) {
   TempDir dir;
-  {
-    auto db = sqlite::SqliteDb::Open(dir.File("x.db"), 1000);
-    PW_ASSERT_OK(db);
-    auto all = sqlite::SchemaMigrations();
-    ASSERT_EQ(all[7].version, 8);
-    PW_ASSERT_OK(sqlite::ApplyMigrations(**db, all.first(7), 1));
-    PW_ASSERT_OK((*db)->Exec(
-        "INSERT INTO xapi_statements(seq, id, stored_ms, actor_key, object_agent_key, verb_id, "
-        "object_activity, registration, voids, object_ref, voided, evidence_count, "
-        "unmapped_reason, json) VALUES "
-        "(1, '" + kId1 + "', 10, 'mbox:mailto:a@x', NULL, 'http://v/answered', 'http://a/1', "
-        "'reg-1', NULL, NULL, 0, 1, NULL, '{\"n\":1}'),"
-        "(2, '" + kId2 + "', 20, 'mbox:mailto:b@x', 'mbox:mailto:a@x', 'http://v/helped', NULL, "
-        "NULL, NULL, NULL, 0, 0, 'no student', '{\"n\":2}'),"
-        "(3, '" + kId3 + "', 30, 'mbox:mailto:b@x', NULL, 'http://v/answered', 'http://a/2', "
-        "NULL, NULL, NULL, 1, 0, NULL, '{\"n\":3}');"
-        "INSERT INTO xapi_related(key, seq) VALUES ('A:mbox:mailto:a@x', 1), ('O:http://a/1', 1), "
-        "('O:http://course', 1), ('A:mbox:mailto:b@x', 2), ('A:mbox:mailto:a@x', 2), "
-        "('A:mbox:mailto:c@x', 2), ('A:mbox:mailto:b@x', 3), ('O:http://a/2', 3);"));
-  }
+  PW_ASSERT_OK(CreateSqliteAtVersion(
+      dir.File("x.db"), 7,
+      "INSERT INTO xapi_statements(seq, id, stored_ms, actor_key, object_agent_key, verb_id, "
+      "object_activity, registration, voids, object_ref, voided, evidence_count, "
+      "unmapped_reason, json) VALUES "
+      "(1, '" + kId1 + "', 10, 'mbox:mailto:a@x', NULL, 'http://v/answered', 'http://a/1', "
+      "'reg-1', NULL, NULL, 0, 1, NULL, '{\"n\":1}'),"
+      "(2, '" + kId2 + "', 20, 'mbox:mailto:b@x', 'mbox:mailto:a@x', 'http://v/helped', NULL, "
+      "NULL, NULL, NULL, 0, 0, 'no student', '{\"n\":2}'),"
+      "(3, '" + kId3 + "', 30, 'mbox:mailto:b@x', NULL, 'http://v/answered', 'http://a/2', "
+      "NULL, NULL, NULL, 1, 0, NULL, '{\"n\":3}');"
+      "INSERT INTO xapi_related(key, seq) VALUES ('A:mbox:mailto:a@x', 1), ('O:http://a/1', 1), "
+      "('O:http://course', 1), ('A:mbox:mailto:b@x', 2), ('A:mbox:mailto:a@x', 2), "
+      "('A:mbox:mailto:c@x', 2), ('A:mbox:mailto:b@x', 3), ('O:http://a/2', 3);"));
   auto store = SqliteStore::Open(dir.File("x.db"));
   PW_ASSERT_OK(store);
   PW_ASSERT_OK((*store)->Migrate());
@@ -248,7 +240,7 @@ TEST_F(XapiStoreTest, ARolledBackDictionaryIsNotUsedAfterwards) {
     PW_RETURN_IF_ERROR(lrs_->InsertStatements(rows));
     PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs_->Packer());
     if (packer == nullptr) return InternalError("no dictionary trained");
-    return AbortedForTest();
+    return FailedPreconditionError("rolled back on purpose");
   });
   EXPECT_EQ(s.message(), "rolled back on purpose");
   auto packer = lrs_->Packer();
