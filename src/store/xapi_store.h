@@ -133,6 +133,14 @@ class XapiStore {
   // Records each (seq, first evidence id) pair's evidence_first.
   virtual Status SetEvidenceFirst(std::span<const std::pair<std::int64_t, Id>> rows) = 0;
   virtual Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& query) = 0;
+  // The newest statements (at most this many) may wait for their agent, activity and
+  // registration index entries; queries still find them (they read the tail by storage order).
+  // Writing the entries of many batches in one pass instead of one batch at a time is what keeps
+  // ingest fast (docs/xapi.md, "Storage").
+  static constexpr std::int64_t kIndexTailRows = 16'384;
+  // Writes the index entries of every statement that is waiting for them (InsertStatements does
+  // this itself once kIndexTailRows are waiting).
+  virtual Status IndexStatements() = 0;
   // The highest seq stored so far (0 when none).
   virtual Result<std::int64_t> LastSeq() = 0;
   // Statements that did not become evidence, newest first.

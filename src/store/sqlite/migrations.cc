@@ -559,6 +559,67 @@ constexpr std::string_view kSchemaV11EvidenceDuration = R"sql(
 ALTER TABLE evidence ADD COLUMN duration_ms INTEGER;
 )sql";
 
+// xAPI statements rebuilt for ingest (bench_xapi, docs/xapi.md "Storage"):
+// - Index entries written in bulk. A statement's agent, activity and registration entries land
+//   on random pages of their indexes; written 1,000 at a time (one batch), every commit rewrote
+//   nearly every page of those indexes. Now a new statement stores those keys negated (the
+//   indexes are partial on "> 0", so it has no entry yet) and joins the tail: the statements
+//   after xapi_index_tail.indexed_through, which queries read by seq. When the tail reaches
+//   XapiStore::kIndexTailRows statements, one UPDATE flips their keys' sign and writes the
+//   entries of many batches in one pass.
+// - Ids (and StatementRef targets) as their 16 bytes instead of 36 characters: the unique id
+//   index is the one index every statement must enter at once (duplicates are found through
+//   it), and half-size entries halve the pages each commit rewrites (pw_uuid_bytes:
+//   sqlite_db.h).
+// - Registrations as interned keys ("R:<registration>"), like agents and activities.
+// - No voids column (the verb and object_ref say it).
+constexpr std::string_view kSchemaV12XapiIndexTail = R"sql(
+INSERT OR IGNORE INTO xapi_keys(key)
+  SELECT DISTINCT 'R:' || registration FROM xapi_statements WHERE registration IS NOT NULL;
+CREATE TABLE xapi_statements_v12 (
+  seq              INTEGER PRIMARY KEY,
+  id               BLOB NOT NULL UNIQUE,
+  stored_ms        INTEGER NOT NULL,
+  actor            INTEGER,
+  object_agent     INTEGER,
+  verb             INTEGER NOT NULL,
+  activity         INTEGER,
+  registration     INTEGER,
+  object_ref       BLOB,
+  voided           INTEGER NOT NULL DEFAULT 0,
+  evidence_count   INTEGER NOT NULL DEFAULT 0,
+  evidence_first   INTEGER,
+  unmapped_reason  TEXT,
+  json             TEXT NOT NULL
+);
+INSERT INTO xapi_statements_v12(seq, id, stored_ms, actor, object_agent, verb, activity,
+                                registration, object_ref, voided, evidence_count,
+                                evidence_first, unmapped_reason, json)
+  SELECT s.seq, pw_uuid_bytes(s.id), s.stored_ms, s.actor, s.object_agent, s.verb, s.activity,
+         (SELECT k.id FROM xapi_keys k WHERE k.key = 'R:' || s.registration),
+         pw_uuid_bytes(s.object_ref), s.voided, s.evidence_count, s.evidence_first,
+         s.unmapped_reason, s.json
+  FROM xapi_statements s ORDER BY s.seq;
+DROP TABLE xapi_statements;
+ALTER TABLE xapi_statements_v12 RENAME TO xapi_statements;
+CREATE INDEX xapi_statements_by_actor_verb ON xapi_statements(actor, verb) WHERE actor > 0;
+CREATE INDEX xapi_statements_by_object_agent ON xapi_statements(object_agent)
+  WHERE object_agent IS NOT NULL;
+CREATE INDEX xapi_statements_by_verb ON xapi_statements(verb);
+CREATE INDEX xapi_statements_by_activity ON xapi_statements(activity) WHERE activity > 0;
+CREATE INDEX xapi_statements_by_registration ON xapi_statements(registration)
+  WHERE registration > 0;
+CREATE INDEX xapi_statements_by_object_ref ON xapi_statements(object_ref)
+  WHERE object_ref IS NOT NULL;
+CREATE INDEX xapi_statements_unmapped ON xapi_statements(evidence_count) WHERE evidence_count = 0;
+CREATE TABLE xapi_index_tail (
+  one             INTEGER PRIMARY KEY CHECK (one = 1),
+  indexed_through INTEGER NOT NULL
+);
+INSERT INTO xapi_index_tail(one, indexed_through)
+  SELECT 1, coalesce(max(seq), 0) FROM xapi_statements;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -581,6 +642,8 @@ constexpr std::array kMigrations = {
     Migration{10, "xAPI: the first evidence row of each statement",
               kSchemaV10XapiEvidenceFirst},
     Migration{11, "evidence: time on task", kSchemaV11EvidenceDuration},
+    Migration{12, "xAPI: index entries written in bulk, ids as bytes, registrations as keys",
+              kSchemaV12XapiIndexTail},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -235,6 +235,69 @@ std::string Stmt::Text(int col) const {
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
+// ---- UUIDs as bytes
+
+std::string UuidBytes(std::string_view text) {
+  static constexpr std::size_t kDashes[] = {8, 13, 18, 23};
+  if (text.size() != 36) return {};
+  for (std::size_t d : kDashes) {
+    if (text[d] != '-') return {};
+  }
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(16);
+  int high = -1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    const int n = nibble(text[i]);
+    if (n < 0) return {};
+    if (high < 0) {
+      high = n;
+    } else {
+      out.push_back(static_cast<char>((high << 4) | n));
+      high = -1;
+    }
+  }
+  return out;
+}
+
+std::string UuidText(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+Status RegisterUuidFunction(sqlite3* db) {
+  auto fn = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+      const std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
+                                  static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+      const std::string bytes = UuidBytes(text);
+      if (!bytes.empty()) {
+        sqlite3_result_blob(ctx, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+        return;
+      }
+    }
+    sqlite3_result_value(ctx, argv[0]);
+  };
+  const int rc = sqlite3_create_function_v2(db, "pw_uuid_bytes", 1,
+                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, fn,
+                                            nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? OkStatus() : SqliteStatus(db, rc, "registering pw_uuid_bytes");
+}
+
 // ---- SqliteDb
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms,
@@ -248,6 +311,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int bu
   const std::string what = "sqlite:" + path;
   if (rc != SQLITE_OK) return SqliteStatus(raw, rc, what);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
+  PW_RETURN_IF_ERROR(RegisterUuidFunction(raw));
 
   // The first real read fails here for a file that is not a database.
   rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);

@@ -34,9 +34,22 @@ struct Ref {
 struct OptText {
   std::string_view text;
 };
+// A BLOB (copied when bound).
+struct Bytes {
+  std::string_view data;
+};
 
 // Converts an SQLite result code into a Status whose message starts with `what`.
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what);
+
+// UUIDs stored as their 16 bytes (xAPI statement ids: half the size of the text in the row and
+// in the unique index). UuidBytes: the bytes of a UUID in 8-4-4-4-12 hex form (either case), or
+// "" for anything else. UuidText: the lowercase 8-4-4-4-12 form of 16 bytes.
+std::string UuidBytes(std::string_view text);
+std::string UuidText(std::string_view bytes);
+// Registers pw_uuid_bytes(text) on a connection (migrations use it): the UuidBytes BLOB of a
+// UUID; any other value is returned unchanged. Every SqliteDb has it.
+Status RegisterUuidFunction(sqlite3* db);
 
 class SqliteDb;
 
@@ -76,6 +89,9 @@ class Stmt {
     } else {
       sqlite3_bind_int64(stmt_, i, r.id);
     }
+  }
+  void BindOne(int i, Bytes b) {
+    sqlite3_bind_blob(stmt_, i, b.data.data(), static_cast<int>(b.data.size()), SQLITE_TRANSIENT);
   }
   void BindOne(int i, OptText t) {
     if (t.text.empty()) {

@@ -96,9 +96,8 @@ class SqliteXapi final : public XapiStore {
       PW_ASSIGN_OR_RETURN(
           Stmt ins,
           db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
-                      "activity, registration, voids, object_ref, evidence_count, "
-                      "unmapped_reason, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT(id) DO NOTHING"));
+                      "activity, registration, object_ref, evidence_count, unmapped_reason, "
+                      "json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING"));
       PW_ASSIGN_OR_RETURN(Stmt rel,
                           db_.Prepare("INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)"));
       auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
@@ -107,17 +106,33 @@ class SqliteXapi final : public XapiStore {
         rel.Bind(key, seq);
         return rel.Run();
       };
+      std::int64_t last = 0;
       for (XapiStatementRow& r : rows) {
         PW_ASSIGN_OR_RETURN(std::int64_t actor, Key('A', r.actor_key, true));
         PW_ASSIGN_OR_RETURN(std::int64_t object_agent, Key('A', r.object_agent_key, true));
         PW_ASSIGN_OR_RETURN(std::int64_t verb, Key('V', r.verb_id, true));
         PW_ASSIGN_OR_RETURN(std::int64_t activity, Key('O', r.object_activity, true));
+        PW_ASSIGN_OR_RETURN(std::int64_t registration, Key('R', r.registration, true));
         ins.Reset();
-        ins.Bind(r.id, r.stored.millis, Ref{actor}, Ref{object_agent}, verb,
-                 Ref{activity}, OptText{r.registration}, OptText{r.voids},
-                 OptText{r.object_ref}, r.evidence_count, OptText{r.unmapped_reason}, r.json);
-        if (!r.packed_json.empty()) {
-          sqlite3_bind_blob(ins.handle(), 12, r.packed_json.data(),
+        // The tail's keys are negated: no index entry until IndexTail (migration 12).
+        BindUuid(ins, 1, r.id);
+        ins.BindOne(2, r.stored.millis);
+        ins.BindOne(3, Ref{-actor});
+        ins.BindOne(4, Ref{object_agent});
+        ins.BindOne(5, verb);
+        ins.BindOne(6, Ref{-activity});
+        ins.BindOne(7, Ref{-registration});
+        if (r.object_ref.empty()) {
+          ins.BindOne(8, sqlite::Null{});
+        } else {
+          BindUuid(ins, 8, r.object_ref);
+        }
+        ins.BindOne(9, r.evidence_count);
+        ins.BindOne(10, OptText{r.unmapped_reason});
+        if (r.packed_json.empty()) {
+          ins.BindOne(11, r.json);
+        } else {
+          sqlite3_bind_blob(ins.handle(), 11, r.packed_json.data(),
                             static_cast<int>(r.packed_json.size()), SQLITE_STATIC);
         }
         PW_RETURN_IF_ERROR(ins.Run());
@@ -125,7 +140,7 @@ class SqliteXapi final : public XapiStore {
           r.seq = 0;  // the id is stored already
           continue;
         }
-        r.seq = db_.LastInsertId();
+        r.seq = last = db_.LastInsertId();
         // The actor, object agent and object activity are the row's own columns; queries
         // look there first (QueryStatements).
         for (const std::string& a : r.related_agents) {
@@ -137,7 +152,18 @@ class SqliteXapi final : public XapiStore {
           PW_RETURN_IF_ERROR(related('O', a, r.seq));
         }
       }
-      return OkStatus();
+      if (last == 0) return OkStatus();
+      PW_ASSIGN_OR_RETURN(std::int64_t through, IndexedThrough());
+      if (last - through < kIndexTailRows) return OkStatus();
+      return IndexTail(through, last);
+    });
+  }
+
+  Status IndexStatements() override {
+    return store_.Transaction([&]() -> Status {
+      PW_ASSIGN_OR_RETURN(std::int64_t through, IndexedThrough());
+      PW_ASSIGN_OR_RETURN(std::int64_t last, LastSeq());
+      return last > through ? IndexTail(through, last) : OkStatus();
     });
   }
 
@@ -152,7 +178,7 @@ class SqliteXapi final : public XapiStore {
   Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) override {
     PW_ASSIGN_OR_RETURN(
         Stmt st, db_.Prepare(fmt::format("SELECT {} FROM xapi_statements WHERE id = ?", kRowColumns)));
-    st.Bind(id);
+    BindUuid(st, 1, id);
     PW_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return std::optional<XapiStatementRow>();
     PW_ASSIGN_OR_RETURN(XapiStatementRow r, ReadRow(st));
@@ -160,7 +186,9 @@ class SqliteXapi final : public XapiStore {
   }
 
   Status MarkVoided(std::string_view id) override {
-    return db_.Run("UPDATE xapi_statements SET voided = 1 WHERE id = ?", id);
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("UPDATE xapi_statements SET voided = 1 WHERE id = ?"));
+    BindUuid(st, 1, id);
+    return st.Run();
   }
 
   Status SetEvidenceFirst(std::span<const std::pair<std::int64_t, Id>> rows) override {
@@ -179,46 +207,50 @@ class SqliteXapi final : public XapiStore {
   Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& q) override {
     PW_RETURN_IF_ERROR(store_util::CheckPage(PageRequest{.after = 0, .limit = q.limit}));
     using Arg = std::variant<std::int64_t, std::string>;
-    // The agent/verb/activity/registration condition, on the table alias that replaces "$.".
+    // The agent/verb/activity/registration condition, on the table alias that replaces "$.",
+    // in two forms with the same arguments: `match` for indexed statements (the keys' partial
+    // indexes apply) and `match_tail` for any statement, the tail included (keys negated).
     std::vector<Arg> match_args;
-    std::string match;
-    auto add = [&](const std::string& cond) { match += (match.empty() ? "" : " AND ") + cond; };
-    // An agent, verb or activity never stored matches nothing.
+    std::string match, match_tail;
+    auto add = [&](const std::string& indexed, const std::string& tail) {
+      match += (match.empty() ? "" : " AND ") + indexed;
+      match_tail += (match_tail.empty() ? "" : " AND ") + tail;
+    };
+    // An agent, verb, activity or registration never stored matches nothing.
     auto key = [&](char kind, const std::string& value) -> Result<std::int64_t> {
       return Key(kind, value, false);
     };
     if (q.agent_key) {
       PW_ASSIGN_OR_RETURN(std::int64_t k, key('A', *q.agent_key));
       if (k == 0) return XapiStatementPage{};
-      if (q.related_agents) {
-        add("($.actor = ? OR $.object_agent = ? OR "
-            "$.seq IN (SELECT seq FROM xapi_related WHERE key = ?))");
-        match_args.insert(match_args.end(), {k, k, k});
-      } else {
-        add("($.actor = ? OR $.object_agent = ?)");
-        match_args.insert(match_args.end(), {k, k});
-      }
+      const std::string related =
+          q.related_agents ? " OR $.seq IN (SELECT seq FROM xapi_related WHERE key = ?)" : "";
+      add("(($.actor = ? AND $.actor > 0) OR $.object_agent = ?" + related + ")",
+          "(abs($.actor) = ? OR $.object_agent = ?" + related + ")");
+      match_args.insert(match_args.end(), {k, k});
+      if (q.related_agents) match_args.emplace_back(k);
     }
     if (q.verb_id) {
       PW_ASSIGN_OR_RETURN(std::int64_t k, key('V', *q.verb_id));
       if (k == 0) return XapiStatementPage{};
-      add("$.verb = ?");
+      add("$.verb = ?", "$.verb = ?");
       match_args.emplace_back(k);
     }
     if (q.activity_id) {
       PW_ASSIGN_OR_RETURN(std::int64_t k, key('O', *q.activity_id));
       if (k == 0) return XapiStatementPage{};
-      if (q.related_activities) {
-        add("($.activity = ? OR $.seq IN (SELECT seq FROM xapi_related WHERE key = ?))");
-        match_args.insert(match_args.end(), {k, k});
-      } else {
-        add("$.activity = ?");
-        match_args.emplace_back(k);
-      }
+      const std::string related =
+          q.related_activities ? " OR $.seq IN (SELECT seq FROM xapi_related WHERE key = ?)" : "";
+      add("(($.activity = ? AND $.activity > 0)" + related + ")",
+          "(abs($.activity) = ?" + related + ")");
+      match_args.emplace_back(k);
+      if (q.related_activities) match_args.emplace_back(k);
     }
     if (q.registration) {
-      add("$.registration = ?");
-      match_args.emplace_back(*q.registration);
+      PW_ASSIGN_OR_RETURN(std::int64_t k, key('R', *q.registration));
+      if (k == 0) return XapiStatementPage{};
+      add("($.registration = ? AND $.registration > 0)", "abs($.registration) = ?");
+      match_args.emplace_back(k);
     }
     // Time, order and page conditions on the returned row `s`.
     std::vector<Arg> page_args;
@@ -256,36 +288,46 @@ class SqliteXapi final : public XapiStore {
       }
       return OkStatus();
     };
-    auto on = [&](char alias) {
-      std::string out = match;
-      for (char& c : out) {
+    auto on = [](std::string cond, char alias) {
+      for (char& c : cond) {
         if (c == '$') c = alias;
       }
-      return out;
+      return cond;
     };
-    PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s WHERE {}{}{} ORDER BY "
-                                       "s.seq {} LIMIT {}",
-                                       kRowColumnsS, page, match.empty() ? "" : " AND ",
-                                       on('s'), order, q.limit + 1),
-                           page_args, match_args));
-    if (!match.empty()) {
-      // Statements referring to a matching statement (StatementRef objects, voids included).
-      const std::size_t direct_rows = rows.size();
-      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
-                                         "ON t.id = s.object_ref WHERE s.object_ref IS NOT NULL AND {} AND {} ORDER BY s.seq "
-                                         "{} LIMIT {}",
-                                         kRowColumnsS, page, on('t'), order, q.limit + 1),
+    if (match.empty()) {
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s WHERE {} ORDER BY "
+                                         "s.seq {} LIMIT {}",
+                                         kRowColumnsS, page, order, q.limit + 1),
+                             page_args, {}));
+    } else {
+      // The indexed statements through the keys' indexes, the tail by seq (NOT INDEXED: it is
+      // at most kIndexTailRows statements, fewer than a verb's index range would visit).
+      PW_ASSIGN_OR_RETURN(const std::int64_t through, IndexedThrough());
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s WHERE {} AND "
+                                         "s.seq <= {} AND {} ORDER BY s.seq {} LIMIT {}",
+                                         kRowColumnsS, page, through, on(match, 's'), order,
+                                         q.limit + 1),
                              page_args, match_args));
-      if (rows.size() > direct_rows) {
-        std::sort(rows.begin(), rows.end(), [&](const XapiStatementRow& a, const XapiStatementRow& b) {
-          return q.ascending ? a.seq < b.seq : a.seq > b.seq;
-        });
-        rows.erase(std::unique(rows.begin(), rows.end(),
-                               [](const XapiStatementRow& a, const XapiStatementRow& b) {
-                                 return a.seq == b.seq;
-                               }),
-                   rows.end());
-      }
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s NOT INDEXED WHERE {} "
+                                         "AND s.seq > {} AND {} ORDER BY s.seq {} LIMIT {}",
+                                         kRowColumnsS, page, through, on(match_tail, 's'), order,
+                                         q.limit + 1),
+                             page_args, match_args));
+      // Statements referring to a matching statement (StatementRef objects, voids included).
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
+                                         "ON t.id = s.object_ref WHERE s.object_ref IS NOT NULL "
+                                         "AND {} AND {} ORDER BY s.seq {} LIMIT {}",
+                                         kRowColumnsS, page, on(match_tail, 't'), order,
+                                         q.limit + 1),
+                             page_args, match_args));
+      std::sort(rows.begin(), rows.end(), [&](const XapiStatementRow& a, const XapiStatementRow& b) {
+        return q.ascending ? a.seq < b.seq : a.seq > b.seq;
+      });
+      rows.erase(std::unique(rows.begin(), rows.end(),
+                             [](const XapiStatementRow& a, const XapiStatementRow& b) {
+                               return a.seq == b.seq;
+                             }),
+                 rows.end());
     }
     XapiStatementPage out;
     if (static_cast<int>(rows.size()) > q.limit) {
@@ -445,11 +487,35 @@ class SqliteXapi final : public XapiStore {
   }
 
  private:
+  // The statements after this seq are the tail: their keys are stored negated and have no index
+  // entries yet (migration 12).
+  Result<std::int64_t> IndexedThrough() {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT indexed_through FROM xapi_index_tail"));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return InternalError("sqlite:{}: xapi_index_tail has no row", db_.path());
+    return st.Int(0);
+  }
+
+  // Writes the index entries of the statements in (through, last]: one pass over those rows in
+  // seq order, so each index page is written once for all of them rather than once per batch.
+  Status IndexTail(std::int64_t through, std::int64_t last) {
+    PW_RETURN_IF_ERROR(db_.Run("UPDATE xapi_statements SET actor = abs(actor), "
+                               "activity = abs(activity), registration = abs(registration) "
+                               "WHERE seq > ? AND seq <= ?",
+                               through, last));
+    return db_.Run("UPDATE xapi_index_tail SET indexed_through = ?", last);
+  }
+
   // A statement row (kRowColumns); the JSON unpacked when it is stored packed.
   Result<XapiStatementRow> ReadRow(const Stmt& st) {
     XapiStatementRow r;
     r.seq = st.Int(0);
-    r.id = st.Text(1);
+    if (sqlite3_column_type(st.handle(), 1) == SQLITE_BLOB &&
+        sqlite3_column_bytes(st.handle(), 1) == 16) {
+      r.id = sqlite::UuidText(Blob(st, 1));
+    } else {
+      r.id = st.Text(1);
+    }
     if (sqlite3_column_type(st.handle(), 2) == SQLITE_BLOB) {
       PW_ASSIGN_OR_RETURN(r.json, unpacker_.Unpack(Blob(st, 2), "xAPI statement " + r.id));
     } else {
@@ -491,6 +557,17 @@ class SqliteXapi final : public XapiStore {
     if (keys_.size() >= kMaxCachedKeys) keys_.clear();
     keys_.emplace(scratch_, id);
     return id;
+  }
+
+  // A statement id (or StatementRef target) as stored: its 16 bytes (anything that is not a
+  // UUID as text, which then matches nothing stored by this version).
+  static void BindUuid(Stmt& st, int i, std::string_view id) {
+    const std::string bytes = sqlite::UuidBytes(id);
+    if (bytes.empty()) {
+      st.BindOne(i, id);
+    } else {
+      st.BindOne(i, sqlite::Bytes{bytes});
+    }
   }
 
   static std::string Blob(const Stmt& st, int col) {

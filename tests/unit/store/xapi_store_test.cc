@@ -1,7 +1,11 @@
 // The SQLite learning record store's storage details: statements keyed by interned integers
-// (migration 8), the key cache across rollbacks, and the WAL checkpointed off the writer.
+// (migration 8), the key cache across rollbacks, the tail of statements whose index entries
+// are written in bulk and ids stored as bytes (migration 12), packing, and the WAL checkpointed
+// off the writer.
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 #include <string>
@@ -11,6 +15,7 @@
 
 #include "fixture.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/xapi_store.h"
 
@@ -101,6 +106,34 @@ TEST(XapiKeysMigrationTest, KeepsTheStatementsOfAVersion7Database) {
   PW_ASSERT_OK(count);
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->Int(0), 2);  // O:http://course for 1, A:c for 2
+  // Migration 12: ids as their 16 bytes, every statement indexed (no tail).
+  auto ids = (*store)->db().Prepare(
+      "SELECT count(*) FROM xapi_statements WHERE typeof(id) = 'blob' AND length(id) = 16 "
+      "AND actor > 0");
+  PW_ASSERT_OK(ids);
+  ASSERT_TRUE(*ids->Step());
+  EXPECT_EQ(ids->Int(0), 3);
+  auto through = (*store)->db().Prepare("SELECT indexed_through FROM xapi_index_tail");
+  PW_ASSERT_OK(through);
+  ASSERT_TRUE(*through->Step());
+  EXPECT_EQ(through->Int(0), 3);
+  auto one = lrs->GetStatement(kId1);
+  PW_ASSERT_OK(one);
+  ASSERT_TRUE(one->has_value());
+  EXPECT_EQ((*one)->id, kId1);
+  EXPECT_EQ((*one)->json, "{\"n\":1}");
+}
+
+TEST(UuidBytesTest, SixteenBytesBothWays) {
+  const std::string bytes = sqlite::UuidBytes("0A1B2C3D-4e5f-4a6b-8c7d-8e9fa0b1c2d3");
+  ASSERT_EQ(bytes.size(), 16u);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0x0a);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[15]), 0xd3);
+  EXPECT_EQ(sqlite::UuidText(bytes), "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3");
+  for (const char* bad : {"", "reg-1", "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d", "0a1b2c3d04e5f-4a6b-8c7d-8e9fa0b1c2d3",
+                          "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2dg", "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d30"}) {
+    EXPECT_EQ(sqlite::UuidBytes(bad), "") << bad;
+  }
 }
 
 // A migrated SQLite file in a temporary directory and its learning record store.
@@ -138,6 +171,142 @@ TEST_F(XapiStoreTest, RelatedRowsOnlyForWhatTheColumnsDoNotHold) {
   auto page = lrs_->QueryStatements(Q([](auto& q) { q.agent_key = "mbox:mailto:z@x"; }));
   PW_ASSERT_OK(page);
   EXPECT_TRUE(page->rows.empty());
+}
+
+std::vector<XapiStatementRow> AppStatements(int from, int count);
+
+// The newest statements wait for their agent, activity and registration index entries (their
+// keys stored negated); every filter finds them all the same, before and after IndexStatements
+// writes the entries, in both orders and across pages that span the tail's edge.
+TEST_F(XapiStoreTest, TheTailIsFoundBeforeAndAfterItsIndexEntriesAreWritten) {
+  std::vector<XapiStatementRow> rows;
+  for (int i = 1; i <= 6; ++i) {
+    XapiStatementRow r = Row(fmt::format("00000000-0000-4000-8000-{:012x}", i),
+                             i % 2 ? "mbox:mailto:a@x" : "mbox:mailto:b@x",
+                             i % 3 ? "http://v/answered" : "http://v/passed",
+                             fmt::format("http://a/{}", i % 2));
+    r.registration = i <= 3 ? "00000000-0000-4000-8000-0000000000aa" : "";
+    rows.push_back(std::move(r));
+  }
+  // 7 refers to 1 (a StatementRef): it matches whatever 1 matches.
+  XapiStatementRow ref = Row("00000000-0000-4000-8000-000000000007", "mbox:mailto:c@x",
+                             "http://v/commented", "");
+  ref.object_ref = rows[0].id;
+  auto insert = [&](std::size_t from, std::size_t to) {
+    std::vector<XapiStatementRow> part(rows.begin() + static_cast<long>(from),
+                                       rows.begin() + static_cast<long>(to));
+    PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(part); }));
+  };
+  auto scalar = [&](const std::string& sql) -> std::int64_t {
+    auto st = store_->db().Prepare(sql);
+    EXPECT_TRUE(st.ok()) << st.status().ToString();
+    if (!st.ok() || !*st->Step()) return -1;
+    return st->Int(0);
+  };
+  using V = std::vector<std::string>;
+  auto id = [&](int i) { return fmt::format("00000000-0000-4000-8000-{:012x}", i); };
+  // Each filter, ascending and descending, whole and one statement per page.
+  auto check = [&](const std::string& when) {
+    struct Case {
+      std::function<void(XapiStatementQuery&)> set;
+      V expected;  // ascending
+    };
+    const std::vector<Case> cases = {
+        {[](auto& q) { q.agent_key = "mbox:mailto:a@x"; }, {id(1), id(3), id(5)}},
+        {[](auto& q) {
+           q.agent_key = "mbox:mailto:a@x";
+           q.verb_id = "http://v/answered";
+         }, {id(1), id(5)}},
+        {[](auto& q) { q.activity_id = "http://a/0"; }, {id(2), id(4), id(6)}},
+        {[](auto& q) {
+           q.activity_id = "https://example.com/course";
+           q.related_activities = true;
+         }, {id(1), id(2), id(3), id(4), id(5), id(6)}},
+        {[](auto& q) { q.registration = "00000000-0000-4000-8000-0000000000aa"; }, {id(1), id(2), id(3)}},
+        {[](auto& q) { q.verb_id = "http://v/passed"; }, {id(3), id(6)}},
+        {[](auto& q) { q.activity_id = "http://a/9"; }, {}},
+    };
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+      for (bool ascending : {true, false}) {
+        V expected = cases[c].expected;
+        // 7 refers to 1: it comes with every filter 1 matches.
+        if (std::find(expected.begin(), expected.end(), id(1)) != expected.end()) {
+          expected.push_back(id(7));
+        }
+        if (!ascending) std::reverse(expected.begin(), expected.end());
+        XapiStatementQuery q;
+        cases[c].set(q);
+        q.ascending = ascending;
+        auto whole = lrs_->QueryStatements(q);
+        PW_ASSERT_OK(whole);
+        EXPECT_EQ(Ids(*whole), expected) << when << ", case " << c << ", ascending " << ascending;
+        V paged;
+        q.limit = 1;
+        for (int page = 0; page < 10; ++page) {
+          auto p = lrs_->QueryStatements(q);
+          PW_ASSERT_OK(p);
+          for (const std::string& s : Ids(*p)) paged.push_back(s);
+          if (!p->next_cursor) break;
+          q.cursor = p->next_cursor;
+        }
+        EXPECT_EQ(paged, expected) << when << ", case " << c << " paged, ascending " << ascending;
+      }
+    }
+  };
+  insert(0, 4);
+  std::vector<XapiStatementRow> more(rows.begin() + 4, rows.end());
+  more.push_back(ref);
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(more); }));
+  EXPECT_EQ(scalar("SELECT indexed_through FROM xapi_index_tail"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM xapi_statements WHERE actor < 0 AND activity < 0"), 6);
+  check("all in the tail");
+  PW_ASSERT_OK(lrs_->IndexStatements());
+  EXPECT_EQ(scalar("SELECT indexed_through FROM xapi_index_tail"), 7);
+  EXPECT_EQ(scalar("SELECT count(*) FROM xapi_statements WHERE actor < 0 OR activity < 0 OR "
+                   "registration < 0"), 0);
+  check("all indexed");
+  // Half indexed, half in the tail: rows 1-3 indexed, 4-7 stored again as a new tail.
+  PW_ASSERT_OK(store_->db().Exec(
+      "UPDATE xapi_statements SET actor = -actor, activity = -activity, "
+      "registration = -registration WHERE seq > 3; UPDATE xapi_index_tail SET indexed_through = 3"));
+  check("half in the tail");
+  // The ids are their 16 bytes; anything else finds nothing.
+  EXPECT_EQ(scalar("SELECT count(*) FROM xapi_statements WHERE length(id) = 16 AND "
+                   "typeof(id) = 'blob'"), 7);
+  auto found = lrs_->GetStatement("00000000-0000-4000-8000-000000000006");
+  PW_ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, id(6));
+  auto odd = lrs_->GetStatement("not-a-uuid");
+  PW_ASSERT_OK(odd);
+  EXPECT_FALSE(odd->has_value());
+}
+
+// InsertStatements writes the tail's index entries itself once it holds kIndexTailRows.
+TEST_F(XapiStoreTest, TheTailIsIndexedOnceItHoldsKIndexTailRows) {
+  auto through = [&]() -> std::int64_t {
+    auto st = store_->db().Prepare("SELECT indexed_through FROM xapi_index_tail");
+    EXPECT_TRUE(st.ok());
+    return st.ok() && *st->Step() ? st->Int(0) : -1;
+  };
+  constexpr int kBatch = 1000;
+  int stored = 0;
+  while (stored + kBatch < XapiStore::kIndexTailRows) {
+    std::vector<XapiStatementRow> rows = AppStatements(stored, kBatch);
+    PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+    stored += kBatch;
+    ASSERT_EQ(through(), 0) << stored;
+  }
+  std::vector<XapiStatementRow> rows =
+      AppStatements(stored, static_cast<int>(XapiStore::kIndexTailRows) - stored);
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+  EXPECT_EQ(through(), XapiStore::kIndexTailRows);
+  auto page = lrs_->QueryStatements(Q([](auto& q) {
+    q.agent_key = "mbox:mailto:s7@school.example";
+    q.limit = 1000;
+  }));
+  PW_ASSERT_OK(page);
+  EXPECT_EQ(page->rows.size(), static_cast<std::size_t>(XapiStore::kIndexTailRows / 50 + 1));
 }
 
 // A key created in a rolled-back transaction is gone from the database; the cached id must go
