@@ -313,11 +313,20 @@ class SqliteXapi final : public XapiStore {
                                          kRowColumnsS, page, through, on(match_tail, 's'), order,
                                          q.limit + 1),
                              page_args, match_args));
-      // Statements referring to a matching statement (StatementRef objects, voids included).
+      // Statements referring to a matching statement (StatementRef objects, voids included),
+      // the target t found as above: through the indexes, or in the tail by seq. (A condition
+      // on t that no index answers would make SQLite scan every statement s instead.)
       PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
                                          "ON t.id = s.object_ref WHERE s.object_ref IS NOT NULL "
-                                         "AND {} AND {} ORDER BY s.seq {} LIMIT {}",
-                                         kRowColumnsS, page, on(match_tail, 't'), order,
+                                         "AND {} AND t.seq <= {} AND {} ORDER BY s.seq {} LIMIT {}",
+                                         kRowColumnsS, page, through, on(match, 't'), order,
+                                         q.limit + 1),
+                             page_args, match_args));
+      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
+                                         "NOT INDEXED ON t.id = s.object_ref WHERE s.object_ref "
+                                         "IS NOT NULL AND {} AND t.seq > {} AND {} ORDER BY s.seq "
+                                         "{} LIMIT {}",
+                                         kRowColumnsS, page, through, on(match_tail, 't'), order,
                                          q.limit + 1),
                              page_args, match_args));
       std::sort(rows.begin(), rows.end(), [&](const XapiStatementRow& a, const XapiStatementRow& b) {
