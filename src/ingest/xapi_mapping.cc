@@ -54,8 +54,26 @@ Result<XapiMapping> LoadXapiMapping(Store& store, std::string_view client_key) {
   return m;
 }
 
+Status StatementMapper::Attach(MappingCache& cache) {
+  XapiStore* lrs = store_.xapi();
+  if (lrs == nullptr) return OkStatus();  // no generation to check: keep the per-batch cache
+  PW_ASSIGN_OR_RETURN(XapiStore::MappingGeneration now, lrs->GetMappingGeneration());
+  // Bounded: a cache grown past this starts over (its entries are only look-ups).
+  constexpr std::size_t kMaxEntries = 200'000;
+  if (cache.generation != now || cache.account_home_page != mapping_.account_home_page ||
+      cache.students.size() + cache.activities.size() > kMaxEntries) {
+    cache.students.clear();
+    cache.activities.clear();
+    cache.generation = now;
+    cache.account_home_page = mapping_.account_home_page;
+  }
+  cache_ = &cache;
+  return OkStatus();
+}
+
 Result<Id> StatementMapper::StudentOf(const StatementFacts& f, std::string* why) {
-  if (auto it = students_.find(f.actor_key); it != students_.end()) {
+  auto& students = cache_->students;
+  if (auto it = students.find(f.actor_key); it != students.end()) {
     if (it->second == kNoId) *why = "actor: no student matches " + f.actor_key;
     return it->second;
   }
@@ -75,7 +93,7 @@ Result<Id> StatementMapper::StudentOf(const StatementFacts& f, std::string* why)
     PW_ASSIGN_OR_RETURN(auto p, store_.FindPersonBySourceId(f.actor_openid));
     if (p && p->role == Role::kStudent) id = p->id;
   }
-  students_[f.actor_key] = id;
+  students[f.actor_key] = id;
   if (id == kNoId) *why = "actor: no student matches " + f.actor_key;
   return id;
 }
@@ -118,14 +136,15 @@ Result<MappedStatement> StatementMapper::Map(const StatementFacts& f) {
     return out;
   }
   const std::string& activity_id = f.object_id;
-  auto cached = activities_.find(activity_id);
-  if (cached == activities_.end()) {
+  auto& activities = cache_->activities;
+  auto cached = activities.find(activity_id);
+  if (cached == activities.end()) {
     PW_ASSIGN_OR_RETURN(std::optional<Activity> a, store_.FindActivityBySourceId(activity_id));
     if (!a && activity_id.starts_with(kActivityUrnPrefix)) {
       PW_ASSIGN_OR_RETURN(a, store_.FindActivityBySourceId(
                                  std::string_view(activity_id).substr(kActivityUrnPrefix.size())));
     }
-    cached = activities_.emplace(activity_id, std::move(a)).first;
+    cached = activities.emplace(activity_id, std::move(a)).first;
   }
   if (!cached->second) {
     out.unmapped_reason = "object: no Pathwise activity has source id " + activity_id;

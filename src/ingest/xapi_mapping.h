@@ -23,6 +23,7 @@
 // - time: the statement's timestamp, else its stored time. source_record: the statement id.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +34,7 @@
 #include "core/evidence.h"
 #include "core/status.h"
 #include "store/store.h"
+#include "store/xapi_store.h"
 
 namespace pw::xapi {
 
@@ -62,11 +64,26 @@ struct MappedStatement {
   std::string unmapped_reason;  // "" when events is not empty
 };
 
+// Student and activity look-ups kept across batches on one connection (the server keeps one
+// per request thread). StatementMapper::Attach empties it whenever the store's mapping
+// generation (XapiStore::GetMappingGeneration) or the mapping's account rule differ from those
+// it was filled under, so it never answers with a student or activity that has changed since.
+struct MappingCache {
+  XapiStore::MappingGeneration generation{-1, -1};
+  std::string account_home_page;
+  std::unordered_map<std::string, Id> students;  // by actor key
+  std::unordered_map<std::string, std::optional<Activity>> activities;  // by activity id
+};
+
 // Maps statements against one store; caches student and activity look-ups for its lifetime
-// (one request or one import).
+// (one request or one import), or in an attached MappingCache.
 class StatementMapper {
  public:
-  StatementMapper(Store& store, XapiMapping mapping) : store_(store), mapping_(std::move(mapping)) {}
+  StatementMapper(Store& store, XapiMapping mapping)
+      : store_(store), mapping_(std::move(mapping)), cache_(&own_) {}
+  // Uses `cache` from now on, emptied first if what it was filled under has changed. Call it
+  // inside the transaction that records the evidence (the generation is read there).
+  Status Attach(MappingCache& cache);
   // The facts of a prepared statement (xapi_prepare.h).
   Result<MappedStatement> Map(const StatementFacts& statement);
 
@@ -74,8 +91,8 @@ class StatementMapper {
   Result<Id> StudentOf(const StatementFacts& statement, std::string* why);
   Store& store_;
   XapiMapping mapping_;
-  std::unordered_map<std::string, Id> students_;
-  std::unordered_map<std::string, std::optional<Activity>> activities_;
+  MappingCache own_;
+  MappingCache* cache_;
 };
 
 }  // namespace pw::xapi

@@ -148,6 +148,15 @@ class XapiStore {
   virtual Result<std::int64_t> CountUnmapped() = 0;
 
   // ---- statement -> evidence lookups
+  // Which database this is (random, fixed when created) and the generation of what mapping
+  // reads -- people, activities, their competencies -- which changes whenever any of them
+  // changes, from any connection. Equal pairs mean mapping look-ups made earlier still hold.
+  struct MappingGeneration {
+    std::int64_t database = 0;
+    std::int64_t generation = 0;
+    bool operator==(const MappingGeneration&) const = default;
+  };
+  virtual Result<MappingGeneration> GetMappingGeneration() = 0;
   // The student (role student) whose email is `email` (case-insensitive), or kNoId.
   virtual Result<Id> FindStudentByEmail(std::string_view email) = 0;
 

@@ -620,6 +620,38 @@ INSERT INTO xapi_index_tail(one, indexed_through)
   SELECT 1, coalesce(max(seq), 0) FROM xapi_statements;
 )sql";
 
+// xAPI: what statement -> evidence mapping reads (people, activities and their competencies)
+// has a generation, bumped by triggers on every change to those tables from any connection or
+// process, and a random id telling databases apart. A server keeps its mapping look-ups across
+// batches while both are unchanged (ingest/xapi_mapping.h MappingCache): a batch of 1,000
+// statements otherwise looked up ~800 students and ~400 activities again (4 us a statement).
+constexpr std::string_view kSchemaV13XapiMappingGeneration = R"sql(
+CREATE TABLE xapi_mapping_generation (
+  one         INTEGER PRIMARY KEY CHECK (one = 1),
+  database_id INTEGER NOT NULL,
+  generation  INTEGER NOT NULL
+);
+INSERT INTO xapi_mapping_generation(one, database_id, generation) VALUES (1, random(), 0);
+CREATE TRIGGER xapi_mapping_people_insert AFTER INSERT ON people
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_people_update AFTER UPDATE ON people
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_people_delete AFTER DELETE ON people
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_activities_insert AFTER INSERT ON activities
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_activities_update AFTER UPDATE ON activities
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_activities_delete AFTER DELETE ON activities
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_activity_competencies_insert AFTER INSERT ON activity_competencies
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_activity_competencies_update AFTER UPDATE ON activity_competencies
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+CREATE TRIGGER xapi_mapping_activity_competencies_delete AFTER DELETE ON activity_competencies
+  BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -644,6 +676,8 @@ constexpr std::array kMigrations = {
     Migration{11, "evidence: time on task", kSchemaV11EvidenceDuration},
     Migration{12, "xAPI: index entries written in bulk, ids as bytes, registrations as keys",
               kSchemaV12XapiIndexTail},
+    Migration{13, "xAPI: a generation of the people and activities that mapping reads",
+              kSchemaV13XapiMappingGeneration},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -376,6 +376,14 @@ class SqliteXapi final : public XapiStore {
     return row ? st.Int(0) : 0;
   }
 
+  Result<MappingGeneration> GetMappingGeneration() override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT database_id, generation FROM "
+                                             "xapi_mapping_generation"));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return InternalError("sqlite:{}: xapi_mapping_generation has no row", db_.path());
+    return MappingGeneration{st.Int(0), st.Int(1)};
+  }
+
   Result<Id> FindStudentByEmail(std::string_view email) override {
     PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT id FROM people WHERE lower(email) = lower(?) "
                                              "AND role = 'student' ORDER BY id LIMIT 1"));

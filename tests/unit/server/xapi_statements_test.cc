@@ -3,6 +3,7 @@
 #include <set>
 
 #include "server/profile_service.h"
+#include "server/xapi_service.h"
 #include "server/xapi_http.h"
 #include "xapi_fixture.h"
 
@@ -283,6 +284,60 @@ TEST_F(XapiServerTest, MultipartAttachmentsRoundTrip) {
   ASSERT_EQ(parts->size(), 2u);
   EXPECT_EQ((*parts)[1].headers["x-experience-api-hash"], sha);
   EXPECT_EQ((*parts)[1].body, content);
+}
+
+// The look-ups a thread keeps across batches (MappingCache) follow every change to the people
+// and activities mapping reads, made through another connection in between: a new student, a
+// changed email, an activity's new competency.
+TEST_F(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityChanges) {
+  auto other = OpenStore(url_);  // another connection, as an import or the web app would be
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  const json authority = ClientAuthority(key_);
+  xapi::XapiMapping mapping;
+  mapping.source_system = "xapi:test";
+  auto send = [&](const json& statement) -> StoredBatch {
+    auto stored = StoreStatementsText(*store_, statement.dump(), authority, mapping, clock_);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    EXPECT_TRUE(stored.ok() && stored->has_value());
+    return stored.ok() && stored->has_value() ? **stored : StoredBatch{};
+  };
+  auto evidence_of = [&](Id student) {
+    auto page = store_->ListEvidence({.student_id = student}, {});
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->items : std::vector<EvidenceEvent>{};
+  };
+  const std::string grace_mbox = "mailto:grace@school.example";
+  EXPECT_EQ(send(Statement("answered", true, grace_mbox)).unmapped, 1);  // not a student yet
+  EXPECT_EQ(send(Statement()).evidence, 1);                              // Ada: cached now
+  Person grace;
+  grace.source_id = "s-grace";
+  grace.given_name = "Grace";
+  grace.family_name = "H";
+  grace.role = Role::kStudent;
+  grace.email = "grace@school.example";
+  grace.grade = "6";
+  PW_ASSERT_OK((*other)->PutPerson(grace));
+  EXPECT_EQ(send(Statement("answered", true, grace_mbox)).evidence, 1);
+  ASSERT_EQ(evidence_of(grace.id).size(), 1u);
+  // Ada's email changes: her old address no longer maps.
+  auto ada = (*other)->GetPerson(student_);
+  PW_ASSERT_OK(ada);
+  ada->email = "ada.l@school.example";
+  PW_ASSERT_OK((*other)->PutPerson(*ada));
+  EXPECT_EQ(send(Statement()).unmapped, 1);
+  EXPECT_EQ(send(Statement("answered", true, "mailto:ada.l@school.example")).evidence, 1);
+  // The activity now aligns to a second competency: two events per statement.
+  Competency second;
+  second.framework_id = (*other)->GetCompetency(competency_)->framework_id;
+  second.code = "6.NS.2";
+  second.statement = "Multi-digit division";
+  PW_ASSERT_OK((*other)->PutCompetency(second));
+  auto activity = (*other)->GetActivity(activity_);
+  PW_ASSERT_OK(activity);
+  activity->competencies = {competency_, second.id};
+  PW_ASSERT_OK((*other)->PutActivity(*activity));
+  EXPECT_EQ(send(Statement("answered", true, grace_mbox)).evidence, 2);
+  EXPECT_EQ(evidence_of(grace.id).size(), 3u);
 }
 
 }  // namespace

@@ -309,6 +309,50 @@ TEST_F(XapiStoreTest, TheTailIsIndexedOnceItHoldsKIndexTailRows) {
   EXPECT_EQ(page->rows.size(), static_cast<std::size_t>(XapiStore::kIndexTailRows / 50 + 1));
 }
 
+// The mapping generation changes with every change to people, activities and their
+// competencies (triggers, so any connection's change counts) and with nothing else; the
+// database id tells two files apart.
+TEST_F(XapiStoreTest, TheMappingGenerationFollowsPeopleAndActivities) {
+  auto now = [&] {
+    auto g = lrs_->GetMappingGeneration();
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    return g.ok() ? *g : XapiStore::MappingGeneration{};
+  };
+  const XapiStore::MappingGeneration start = now();
+  EXPECT_NE(start.database, 0);
+  std::vector<XapiStatementRow> rows = {Row(kId1, "mbox:mailto:a@x", "http://v/a", "http://a/1")};
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+  EXPECT_EQ(now(), start);  // statements are not what mapping reads
+  Org school{0, "sch", "School", OrgType::kSchool, kNoId};
+  PW_ASSERT_OK(store_->PutOrg(school));
+  EXPECT_EQ(now(), start);
+  Person p;
+  p.source_id = "s-1";
+  p.given_name = "A";
+  p.family_name = "B";
+  p.role = Role::kStudent;
+  p.email = "a@x";
+  p.org_id = school.id;
+  PW_ASSERT_OK(store_->PutPerson(p));
+  const XapiStore::MappingGeneration after_person = now();
+  EXPECT_EQ(after_person.database, start.database);
+  EXPECT_GT(after_person.generation, start.generation);
+  auto other = SqliteStore::Open(dir_.File("x.db"));  // a change from another connection
+  PW_ASSERT_OK(other);
+  Activity a;
+  a.source_id = "http://a/1";
+  a.title = "A";
+  PW_ASSERT_OK((*other)->PutActivity(a));
+  EXPECT_GT(now().generation, after_person.generation);
+  TempDir elsewhere;
+  auto second = SqliteStore::Open(elsewhere.File("y.db"));
+  PW_ASSERT_OK(second);
+  PW_ASSERT_OK((*second)->Migrate());
+  auto g = (*second)->xapi()->GetMappingGeneration();
+  PW_ASSERT_OK(g);
+  EXPECT_NE(g->database, start.database);
+}
+
 // A key created in a rolled-back transaction is gone from the database; the cached id must go
 // too, or the next new key (which gets the same id) would answer for both.
 TEST_F(XapiStoreTest, ARollbackForgetsTheKeysItCreated) {
