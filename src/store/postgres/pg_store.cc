@@ -205,6 +205,9 @@ constexpr std::array kPgMigrations = {
     PgMigration{4, "accounts: users, sessions, API clients, login throttling, audit log",
                 kSchemaAccounts},
     PgMigration{5, "evidence: time on task", "ALTER TABLE evidence ADD COLUMN duration_ms BIGINT;"},
+    // As SQLite migration 14: nothing reads evidence by competency or activity alone.
+    PgMigration{6, "evidence: no indexes by competency or activity (nothing reads by them)",
+                "DROP INDEX evidence_by_competency; DROP INDEX evidence_by_activity;"},
 };
 // Serializes concurrent migrators (any constant unique to Pathwise).
 constexpr std::int64_t kMigrationLock = 0x7061746877697365;

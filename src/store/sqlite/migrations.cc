@@ -652,6 +652,15 @@ CREATE TRIGGER xapi_mapping_activity_competencies_delete AFTER DELETE ON activit
   BEGIN UPDATE xapi_mapping_generation SET generation = generation + 1; END;
 )sql";
 
+// Evidence: no indexes by competency or by activity. Every evidence read filters by student (a
+// student's evidence, profiles, recomputes, privacy exports) or reads it all, and competencies
+// and activities are never deleted (no foreign-key check needs them), so they were written on
+// every event -- two more random B-tree inserts each -- and read by nothing.
+constexpr std::string_view kSchemaV14EvidenceIndexes = R"sql(
+DROP INDEX evidence_by_competency;
+DROP INDEX evidence_by_activity;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema: roster, frameworks, activities, evidence, wellbeing, goals",
               kSchemaV1},
@@ -678,6 +687,8 @@ constexpr std::array kMigrations = {
               kSchemaV12XapiIndexTail},
     Migration{13, "xAPI: a generation of the people and activities that mapping reads",
               kSchemaV13XapiMappingGeneration},
+    Migration{14, "evidence: no indexes by competency or activity (nothing reads by them)",
+              kSchemaV14EvidenceIndexes},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(
