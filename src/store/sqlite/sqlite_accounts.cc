@@ -43,7 +43,7 @@ Result<AuditEntry> ReadAudit(const Stmt& st) {
 
 class SqliteAccounts final : public AccountStore {
  public:
-  SqliteAccounts(Store& store, sqlite::SqliteDb& db) : store_(store), db_(db) {}
+  SqliteAccounts(SqliteStore& store, sqlite::SqliteDb& db) : store_(store), db_(db) {}
 
   Status CreateUser(UserAccount& user) override {
     if (user.login.empty()) return InvalidArgumentError("user: login is empty");
@@ -258,6 +258,7 @@ class SqliteAccounts final : public AccountStore {
                              "(SELECT id FROM users WHERE person_id = ?)",
                              ignored));
       PW_RETURN_IF_ERROR(del("DELETE FROM users WHERE person_id = ?", counts.accounts));
+      store_.NoteMappingInputsChanged();
       Status gone = db_.Run("DELETE FROM people WHERE id = ?", student_id);
       if (!gone.ok()) {
         // A table added later that refers to people and is not cleared above: fail loudly
@@ -292,7 +293,7 @@ class SqliteAccounts final : public AccountStore {
     return OkStatus();
   }
 
-  Store& store_;
+  SqliteStore& store_;
   sqlite::SqliteDb& db_;
 };
 

@@ -312,6 +312,7 @@ Result<PutOutcome> SqliteStore::PutActivity(Activity& a) {
     if ((competencies_changed || tags_changed) && outcome == PutOutcome::kUnchanged) {
       outcome = PutOutcome::kUpdated;
     }
+    if (outcome != PutOutcome::kUnchanged) NoteMappingInputsChanged();
     return OkStatus();
   }));
   return outcome;

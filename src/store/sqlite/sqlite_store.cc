@@ -47,6 +47,11 @@ Status SqliteStore::Transaction(const std::function<Status()>& fn) {
         return s;
       },
       [&] {
+        if (mapping_inputs_changed_) {
+          PW_RETURN_IF_ERROR(
+              db_->Run("UPDATE xapi_mapping_generation SET generation = generation + 1"));
+          mapping_inputs_changed_ = false;
+        }
         Status s = db_->Exec("COMMIT");
         if (s.ok()) {
           EndWriterTurn();
@@ -57,6 +62,7 @@ Status SqliteStore::Transaction(const std::function<Status()>& fn) {
       [&] {
         db_->Exec("ROLLBACK").IgnoreError();
         EndWriterTurn();
+        mapping_inputs_changed_ = false;
         RestoreCache();
         // Source systems added by the rolled-back transaction are gone again.
         source_ids_.clear();
@@ -369,6 +375,7 @@ Result<PutOutcome> SqliteStore::PutPerson(Person& person) {
                    role, person.email, person.grade, Ref{person.org_id}));
       person.id = db_->LastInsertId();
       outcome = PutOutcome::kCreated;
+      NoteMappingInputsChanged();
       return OkStatus();
     }
     PW_RETURN_IF_ERROR(db_->Run(
@@ -380,6 +387,7 @@ Result<PutOutcome> SqliteStore::PutPerson(Person& person) {
         person.grade, Ref{person.org_id}));
     person.id = t.id;
     outcome = db_->Changes() > 0 ? PutOutcome::kUpdated : PutOutcome::kUnchanged;
+    if (outcome == PutOutcome::kUpdated) NoteMappingInputsChanged();
     return OkStatus();
   }));
   return outcome;

@@ -134,6 +134,11 @@ class SqliteStore final : public Store {
   // The underlying connection, for tests and tools that need raw SQL.
   sqlite::SqliteDb& db() { return *db_; }
 
+  // Notes that this transaction changed people, activities or their competencies: its commit
+  // bumps xapi_mapping_generation (migration 13), so mapping look-ups kept elsewhere are
+  // dropped. Every write to those tables calls it.
+  void NoteMappingInputsChanged() { mapping_inputs_changed_ = true; }
+
  private:
   SqliteStore(std::unique_ptr<sqlite::SqliteDb> db, const SqliteOptions& options)
       : db_(std::move(db)), options_(options) {}
@@ -188,6 +193,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<XapiStore> xapi_;  // sqlite_xapi.cc, created on first use
   store_util::TransactionNesting tx_;
   bool writer_turn_ = false;  // this connection's transaction holds SqliteDb::LockWriter
+  bool mapping_inputs_changed_ = false;  // NoteMappingInputsChanged in this transaction
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;
 };

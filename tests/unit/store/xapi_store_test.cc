@@ -337,6 +337,15 @@ TEST_F(XapiStoreTest, TheMappingGenerationFollowsPeopleAndActivities) {
   const XapiStore::MappingGeneration after_person = now();
   EXPECT_EQ(after_person.database, start.database);
   EXPECT_GT(after_person.generation, start.generation);
+  PW_ASSERT_OK(store_->PutPerson(p));  // unchanged: no new generation
+  EXPECT_EQ(now(), after_person);
+  Status rolled_back = store_->Transaction([&]() -> Status {
+    p.email = "changed@x";
+    PW_RETURN_IF_ERROR(store_->PutPerson(p).status());
+    return InternalError("roll back");
+  });
+  EXPECT_FALSE(rolled_back.ok());
+  EXPECT_EQ(now(), after_person);
   auto other = SqliteStore::Open(dir_.File("x.db"));  // a change from another connection
   PW_ASSERT_OK(other);
   Activity a;
