@@ -301,34 +301,30 @@ class SqliteXapi final : public XapiStore {
                              page_args, {}));
     } else {
       // The indexed statements through the keys' indexes, the tail by seq (NOT INDEXED: it is
-      // at most kIndexTailRows statements, fewer than a verb's index range would visit).
+      // at most kIndexTailRows statements, fewer than a verb's index range would visit). Each
+      // part twice: the matching statements s themselves, and the statements s referring to a
+      // matching statement t (StatementRef objects, voids included), t found the same way (a
+      // condition on t that no index answers would make SQLite scan every statement s).
       PW_ASSIGN_OR_RETURN(const std::int64_t through, IndexedThrough());
-      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s WHERE {} AND "
-                                         "s.seq <= {} AND {} ORDER BY s.seq {} LIMIT {}",
-                                         kRowColumnsS, page, through, on(match, 's'), order,
-                                         q.limit + 1),
-                             page_args, match_args));
-      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s NOT INDEXED WHERE {} "
-                                         "AND s.seq > {} AND {} ORDER BY s.seq {} LIMIT {}",
-                                         kRowColumnsS, page, through, on(match_tail, 's'), order,
-                                         q.limit + 1),
-                             page_args, match_args));
-      // Statements referring to a matching statement (StatementRef objects, voids included),
-      // the target t found as above: through the indexes, or in the tail by seq. (A condition
-      // on t that no index answers would make SQLite scan every statement s instead.)
-      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
-                                         "ON t.id = s.object_ref WHERE s.object_ref IS NOT NULL "
-                                         "AND {} AND t.seq <= {} AND {} ORDER BY s.seq {} LIMIT {}",
-                                         kRowColumnsS, page, through, on(match, 't'), order,
-                                         q.limit + 1),
-                             page_args, match_args));
-      PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements t "
-                                         "NOT INDEXED ON t.id = s.object_ref WHERE s.object_ref "
-                                         "IS NOT NULL AND {} AND t.seq > {} AND {} ORDER BY s.seq "
-                                         "{} LIMIT {}",
-                                         kRowColumnsS, page, through, on(match_tail, 't'), order,
-                                         q.limit + 1),
-                             page_args, match_args));
+      struct Part {
+        const char* seq_op;
+        const std::string& cond;
+        const char* access;
+      };
+      for (const Part& part : {Part{"<=", match, ""}, Part{">", match_tail, " NOT INDEXED"}}) {
+        PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s{} WHERE {} AND "
+                                           "s.seq {} {} AND {} ORDER BY s.seq {} LIMIT {}",
+                                           kRowColumnsS, part.access, page, part.seq_op, through,
+                                           on(part.cond, 's'), order, q.limit + 1),
+                               page_args, match_args));
+        PW_RETURN_IF_ERROR(run(fmt::format("SELECT {} FROM xapi_statements s JOIN xapi_statements "
+                                           "t{} ON t.id = s.object_ref WHERE s.object_ref IS NOT "
+                                           "NULL AND {} AND t.seq {} {} AND {} ORDER BY s.seq {} "
+                                           "LIMIT {}",
+                                           kRowColumnsS, part.access, page, part.seq_op, through,
+                                           on(part.cond, 't'), order, q.limit + 1),
+                               page_args, match_args));
+      }
       std::sort(rows.begin(), rows.end(), [&](const XapiStatementRow& a, const XapiStatementRow& b) {
         return q.ascending ? a.seq < b.seq : a.seq > b.seq;
       });
