@@ -64,8 +64,8 @@ struct MappedStatement {
   std::string unmapped_reason;  // "" when events is not empty
 };
 
-// Student and activity look-ups kept across batches on one connection (the server keeps one
-// per request thread). StatementMapper::Attach empties it whenever the store's mapping
+// Student and activity look-ups kept across batches (the server keeps one per request thread,
+// whichever store it serves). StatementMapper::Attach empties it whenever the store's mapping
 // generation (XapiStore::GetMappingGeneration) or the mapping's account rule differ from those
 // it was filled under, so it never answers with a student or activity that has changed since.
 struct MappingCache {

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <set>
 #include <thread>
-#include <unordered_map>
 
 #include "ingest/json_view.h"
 #include "ingest/xapi_prepare.h"
@@ -93,9 +92,10 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
     std::vector<std::size_t> first;
     first.reserve(prepared.size() + 1);
     xapi::StatementMapper mapper(store, mapping);
-    // Look-ups kept across this thread's batches while people and activities are unchanged.
-    thread_local std::unordered_map<const Store*, xapi::MappingCache> caches;
-    PW_RETURN_IF_ERROR(mapper.Attach(caches[&store]));
+    // Look-ups kept across this thread's batches while people and activities are unchanged
+    // (one cache a thread: Attach empties it for another database, by its id).
+    thread_local xapi::MappingCache cache;
+    PW_RETURN_IF_ERROR(mapper.Attach(cache));
     for (xapi::PreparedStatement& p : prepared) {
       PW_ASSIGN_OR_RETURN(xapi::MappedStatement m, mapper.Map(p.facts));
       p.row.evidence_count = static_cast<int>(m.events.size());
