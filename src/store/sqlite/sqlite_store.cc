@@ -53,6 +53,7 @@ Status SqliteStore::Transaction(const std::function<Status()>& fn) {
           mapping_inputs_changed_ = false;
         }
         Status s = db_->Exec("COMMIT");
+        checked_generation_read_ = false;
         if (s.ok()) {
           EndWriterTurn();
           RestoreCache();  // a failed COMMIT is rolled back (and restored) next
@@ -63,6 +64,8 @@ Status SqliteStore::Transaction(const std::function<Status()>& fn) {
         db_->Exec("ROLLBACK").IgnoreError();
         EndWriterTurn();
         mapping_inputs_changed_ = false;
+        checked_generation_read_ = false;
+        for (auto& ids : checked_) ids.clear();
         RestoreCache();
         // Source systems added by the rolled-back transaction are gone again.
         source_ids_.clear();
@@ -116,9 +119,41 @@ Status SqliteStore::SetMeta(std::string_view key, std::string_view value) {
 // ---- shared helpers
 
 Result<bool> SqliteStore::Exists(const char* table, Id id) {
+  const std::string_view name(table);
+  const CheckedKind kind = name == "activities"     ? kCheckedActivity
+                           : name == "competencies" ? kCheckedCompetency
+                                                    : kCheckedKinds;
+  if (kind != kCheckedKinds && CheckedBefore(kind, id)) return true;
   PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare(fmt::format("SELECT 1 FROM {} WHERE id = ?", table)));
   st.Bind(id);
-  return st.Step();
+  PW_ASSIGN_OR_RETURN(bool found, st.Step());
+  if (found && kind != kCheckedKinds) NoteChecked(kind, id);
+  return found;
+}
+
+bool SqliteStore::CheckedBefore(CheckedKind kind, Id id) {
+  if (!tx_.active() || mapping_inputs_changed_) return false;
+  if (!checked_generation_read_) {
+    Result<std::int64_t> generation = [&]() -> Result<std::int64_t> {
+      PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT generation FROM xapi_mapping_generation"));
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      return row ? st.Int(0) : -1;
+    }();
+    if (!generation.ok()) return false;  // the check itself then runs (and reports any error)
+    if (*generation != checked_generation_ || *generation < 0) {
+      for (auto& ids : checked_) ids.clear();
+      checked_generation_ = *generation;
+    }
+    checked_generation_read_ = true;
+  }
+  return checked_generation_ >= 0 && checked_[kind].contains(id);
+}
+
+void SqliteStore::NoteChecked(CheckedKind kind, Id id) {
+  // Only what this transaction read from rows it did not change, for the generation read in it.
+  if (!tx_.active() || mapping_inputs_changed_ || !checked_generation_read_) return;
+  if (checked_[kind].size() >= 1'000'000) checked_[kind].clear();
+  checked_[kind].insert(id);
 }
 
 Status SqliteStore::CheckRef(const char* table, Id id, std::string_view who,
@@ -208,6 +243,7 @@ Result<bool> SqliteStore::ReplaceIdList(const char* table, const char* owner_col
 }
 
 Result<std::string> SqliteStore::StudentProblem(Id id) {
+  if (CheckedBefore(kCheckedStudent, id)) return std::string();
   PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT role FROM people WHERE id = ?"));
   st.Bind(id);
   PW_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -216,6 +252,7 @@ Result<std::string> SqliteStore::StudentProblem(Id id) {
   if (role != RoleName(Role::kStudent)) {
     return fmt::format("student_id {} is a {}, not a student", id, role);
   }
+  NoteChecked(kCheckedStudent, id);
   return std::string();
 }
 

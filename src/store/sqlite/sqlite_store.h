@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/accounts.h"
@@ -181,6 +182,14 @@ class SqliteStore final : public Store {
                                                                  const char* value_col);
   // Checks that `id` is a stored student: "" when it is, else the reason.
   Result<std::string> StudentProblem(Id id);
+  // Which ids StudentProblem / Exists found valid, kept across transactions while
+  // xapi_mapping_generation is unchanged (every change to people and activities bumps it, and
+  // no student, activity or competency row is ever deleted without it): a stream of evidence
+  // batches checks each student, activity and competency once, not once a batch. Used only
+  // inside a transaction that has not itself changed those tables.
+  enum CheckedKind { kCheckedStudent, kCheckedActivity, kCheckedCompetency, kCheckedKinds };
+  bool CheckedBefore(CheckedKind kind, Id id);
+  void NoteChecked(CheckedKind kind, Id id);
 
   // Source-system names of evidence <-> their ids in source_systems.
   Result<std::int64_t> SourceSystemId(const std::string& name);
@@ -194,6 +203,9 @@ class SqliteStore final : public Store {
   store_util::TransactionNesting tx_;
   bool writer_turn_ = false;  // this connection's transaction holds SqliteDb::LockWriter
   bool mapping_inputs_changed_ = false;  // NoteMappingInputsChanged in this transaction
+  std::unordered_set<Id> checked_[kCheckedKinds];  // CheckedBefore
+  std::int64_t checked_generation_ = -1;           // the generation checked_ holds for
+  bool checked_generation_read_ = false;           // in this transaction
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;
 };
