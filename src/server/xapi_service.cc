@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <set>
+#include <span>
 #include <thread>
+#include <unordered_set>
 
 #include "ingest/json_view.h"
 #include "ingest/xapi_prepare.h"
@@ -66,96 +69,118 @@ json Substance(json s) {
   return s;
 }
 
+// Where StorePrepared takes its statements from: successive chunks of one vector (request
+// order, the vector never reallocated), an empty span at the end. An error stops the request
+// and rolls everything back.
+using PreparedChunks = std::function<Result<std::span<xapi::PreparedStatement>>()>;
+
 // Stores prepared statements, voids, keeps attachments, records evidence: all or nothing.
-Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatement>& prepared,
-                                  bool is_batch, const std::map<std::string, std::string>& payloads,
+// Statements are mapped and their rows written chunk by chunk as `next` hands them over, so a
+// caller still preparing later chunks on another core overlaps with the writer.
+Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool is_batch,
+                                  const std::map<std::string, std::string>& payloads,
                                   const std::map<std::string, std::string>& content_types,
                                   const xapi::XapiMapping& mapping) {
   XapiStore* lrs = store.xapi();
-  auto path = [&](std::size_t i) {
-    return is_batch ? "statements[" + std::to_string(i) + "]" : std::string("statement");
-  };
   StoredBatch out;
-  for (const xapi::PreparedStatement& p : prepared) out.ids.push_back(p.facts.id);
   // Pack what the caller did not (before the transaction: packing may train a dictionary).
   PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs->Packer());
-  if (packer) {
-    for (xapi::PreparedStatement& p : prepared) {
-      if (p.row.packed_json.empty()) p.row.packed_json = packer->Pack(p.row.json);
-    }
-  }
   PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
     // Statement -> evidence first (inside the transaction: its reads of students and
-    // activities are then one snapshot, and cost a third of what separate reads would). Each
-    // statement's evidence, in order: mapped[first[i], first[i + 1]).
-    std::vector<EvidenceEvent> mapped;
-    std::vector<std::size_t> first;
-    first.reserve(prepared.size() + 1);
+    // activities are then one snapshot, and cost a third of what separate reads would).
     xapi::StatementMapper mapper(store, mapping);
     // Look-ups kept across this thread's batches while people and activities are unchanged
     // (one cache a thread: Attach empties it for another database, by its id).
     thread_local xapi::MappingCache cache;
     PW_RETURN_IF_ERROR(mapper.Attach(cache));
-    for (xapi::PreparedStatement& p : prepared) {
-      PW_ASSIGN_OR_RETURN(xapi::MappedStatement m, mapper.Map(p.facts));
-      p.row.evidence_count = static_cast<int>(m.events.size());
-      p.row.unmapped_reason = std::move(m.unmapped_reason);
-      first.push_back(mapped.size());
-      for (EvidenceEvent& e : m.events) mapped.push_back(std::move(e));
-    }
-    first.push_back(mapped.size());
-    std::vector<XapiStatementRow> rows;
-    rows.reserve(prepared.size());
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-      xapi::PreparedStatement& p = prepared[i];
-      XapiStatementRow& r = p.row;
-      if (!r.voids.empty()) {
-        PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> t, lrs->GetStatement(r.voids));
-        if (t) {
-          json tj = json::parse(t->json, nullptr, false);
-          if (!tj.is_discarded() && tj["verb"]["id"] == xapi::kVoidedVerb) {
-            return InvalidArgumentError(
-                "{}.object: statement {} is itself a voiding statement and "
-                "cannot be voided",
-                path(i), r.voids);
-          }
-        }
-      }
-      rows.push_back(std::move(r));
-    }
-    // Rows whose id is stored already are left out (seq 0): the same statement sent again is
-    // nothing to do, different content under a stored id fails the whole request.
-    PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
     std::vector<EvidenceEvent> events;
-    events.reserve(mapped.size());
     std::vector<std::string> to_void;
     // (seq, index in events of its first event) of each stored statement that mapped.
     std::vector<std::pair<std::int64_t, std::size_t>> first_event;
     // The batch's activity objects with definitions, in order, per activity id.
     std::map<std::string, std::vector<const std::string*>> definitions;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const xapi::PreparedStatement& p = prepared[i];
-      const XapiStatementRow& r = rows[i];
-      if (r.seq == 0) {
-        PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> existing, lrs->GetStatement(r.id));
-        if (!existing) return InternalError("statement {} was neither stored nor found", r.id);
-        json a = Substance(json::parse(existing->json, nullptr, false));
-        json b = Substance(json::parse(r.json, nullptr, false));
-        if (!p.had_timestamp) a.erase("timestamp"), b.erase("timestamp");
-        if (a == b) continue;  // the same statement again: nothing to do
-        return AlreadyExistsError("{}.id: statement {} is already stored with different content",
-                                  path(i), p.facts.id);
+    // Each statement of a chunk's evidence, in order: mapped[first[i], first[i + 1]).
+    std::vector<EvidenceEvent> mapped;
+    std::vector<std::size_t> first;
+    std::vector<XapiStatementRow> rows;
+    std::size_t offset = 0;  // request index of the chunk's first statement
+    // Each statement's evidence_first is written with its row: the id its first event will get
+    // if every statement is new (the events are appended in order after the last chunk). A row
+    // whose guess turns out wrong (an earlier statement was already stored) is corrected after.
+    PW_ASSIGN_OR_RETURN(Id next_evidence, lrs->NextEvidenceId());
+    std::vector<Id> predicted;  // per first_event entry
+    for (;;) {
+      PW_ASSIGN_OR_RETURN(std::span<xapi::PreparedStatement> chunk, next());
+      if (chunk.empty()) break;
+      auto path = [&](std::size_t i) {
+        return is_batch ? "statements[" + std::to_string(offset + i) + "]"
+                        : std::string("statement");
+      };
+      mapped.clear();
+      first.clear();
+      for (xapi::PreparedStatement& p : chunk) {
+        out.ids.push_back(p.facts.id);
+        if (packer && p.row.packed_json.empty()) p.row.packed_json = packer->Pack(p.row.json);
+        PW_ASSIGN_OR_RETURN(xapi::MappedStatement m, mapper.Map(p.facts));
+        p.row.evidence_count = static_cast<int>(m.events.size());
+        p.row.unmapped_reason = std::move(m.unmapped_reason);
+        first.push_back(mapped.size());
+        p.row.evidence_first = m.events.empty() ? kNoId : next_evidence;
+        next_evidence += static_cast<Id>(m.events.size());
+        for (EvidenceEvent& e : m.events) mapped.push_back(std::move(e));
       }
-      if (!r.voids.empty()) to_void.push_back(r.voids);
-      if (!p.activity_object.empty()) definitions[r.object_activity].push_back(&p.activity_object);
-      if (first[i] == first[i + 1]) {
-        ++out.unmapped;
-        out.unmapped_reasons.push_back(r.unmapped_reason);
+      first.push_back(mapped.size());
+      rows.clear();
+      for (std::size_t i = 0; i < chunk.size(); ++i) {
+        XapiStatementRow& r = chunk[i].row;
+        if (!r.voids.empty()) {
+          PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> t, lrs->GetStatement(r.voids));
+          if (t) {
+            json tj = json::parse(t->json, nullptr, false);
+            if (!tj.is_discarded() && tj["verb"]["id"] == xapi::kVoidedVerb) {
+              return InvalidArgumentError(
+                  "{}.object: statement {} is itself a voiding statement and "
+                  "cannot be voided",
+                  path(i), r.voids);
+            }
+          }
+        }
+        rows.push_back(std::move(r));
       }
-      if (first[i] != first[i + 1]) first_event.emplace_back(r.seq, events.size());
-      for (std::size_t e = first[i]; e < first[i + 1]; ++e) events.push_back(std::move(mapped[e]));
-      ++out.stored;
+      // Rows whose id is stored already are left out (seq 0): the same statement sent again
+      // is nothing to do, different content under a stored id fails the whole request.
+      PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        xapi::PreparedStatement& p = chunk[i];
+        XapiStatementRow& r = rows[i];
+        if (r.seq == 0) {
+          PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> existing, lrs->GetStatement(r.id));
+          if (!existing) return InternalError("statement {} was neither stored nor found", r.id);
+          json a = Substance(json::parse(existing->json, nullptr, false));
+          json b = Substance(json::parse(r.json, nullptr, false));
+          if (!p.had_timestamp) a.erase("timestamp"), b.erase("timestamp");
+          if (a == b) continue;  // the same statement again: nothing to do
+          return AlreadyExistsError(
+              "{}.id: statement {} is already stored with different content", path(i),
+              p.facts.id);
+        }
+        if (!r.voids.empty()) to_void.push_back(r.voids);
+        if (!p.activity_object.empty()) {
+          definitions[r.object_activity].push_back(&p.activity_object);
+        }
+        if (first[i] == first[i + 1]) {
+          ++out.unmapped;
+          out.unmapped_reasons.push_back(std::move(r.unmapped_reason));
+        } else {
+          first_event.emplace_back(r.seq, events.size());
+          predicted.push_back(r.evidence_first);
+        }
+        for (std::size_t e = first[i]; e < first[i + 1]; ++e) events.push_back(std::move(mapped[e]));
+        ++out.stored;
+      }
+      offset += chunk.size();
     }
+    rows = {};
     for (const auto& [activity, objects] : definitions) {
       PW_ASSIGN_OR_RETURN(std::optional<std::string> merged_before,
                           lrs->GetActivityLastObject(activity));
@@ -183,12 +208,12 @@ Result<StoredBatch> StorePrepared(Store& store, std::vector<xapi::PreparedStatem
     }
     if (!events.empty()) PW_RETURN_IF_ERROR(RecordEvidence(store, events));
     out.evidence = static_cast<int>(events.size());
-    if (!first_event.empty()) {
-      std::vector<std::pair<std::int64_t, Id>> firsts;
-      firsts.reserve(first_event.size());
-      for (const auto& [seq, index] : first_event) firsts.emplace_back(seq, events[index].id);
-      PW_RETURN_IF_ERROR(lrs->SetEvidenceFirst(firsts));
+    std::vector<std::pair<std::int64_t, Id>> corrections;
+    for (std::size_t k = 0; k < first_event.size(); ++k) {
+      const auto& [seq, index] = first_event[k];
+      if (events[index].id != predicted[k]) corrections.emplace_back(seq, events[index].id);
     }
+    if (!corrections.empty()) PW_RETURN_IF_ERROR(lrs->SetEvidenceFirst(corrections));
     // Voiding: the target is hidden from queries and its evidence withdrawn, the mastery it
     // moved recomputed from the student's remaining evidence.
     std::vector<EvidenceEvent> withdrawn;
@@ -322,7 +347,13 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
       content_types[a["sha2"].get<std::string>()] = a["contentType"].get<std::string>();
     }
   }
-  return StorePrepared(store, prepared, batch.is_batch, batch.payloads, content_types, mapping);
+  bool handed = false;
+  const PreparedChunks all = [&]() -> Result<std::span<xapi::PreparedStatement>> {
+    if (handed) return std::span<xapi::PreparedStatement>();
+    handed = true;
+    return std::span<xapi::PreparedStatement>(prepared);
+  };
+  return StorePrepared(store, all, batch.is_batch, batch.payloads, content_types, mapping);
 }
 
 Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string_view text,
@@ -345,38 +376,80 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
   }
   const xapi::StatementCompletion completion =
       xapi::MakeCompletion(clock.Now(), authority, xapi_http::NewUuid);
-  std::vector<xapi::PreparedStatement> prepared(statements.size());
+  const std::size_t n = statements.size();
+  std::vector<xapi::PreparedStatement> prepared(n);
   PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, store.xapi()->Packer());
-  // Validation, preparation and packing read only the JSON: for a big batch, both cores share
-  // them.
+  // Validation, preparation and packing read only the JSON. A big batch is cut into chunks
+  // that a helper thread and the writer prepare, and the writer stores each chunk, in order, as
+  // soon as it is ready: the writer's work overlaps with the preparation of later chunks
+  // instead of waiting for all of it. Any statement this path does not take (invalid, with
+  // attachments, an id repeated in the request) stops the request, rolls back what the writer
+  // wrote, and the caller takes StoreStatements, which names the problem.
+  constexpr std::size_t kChunk = 64;
+  constexpr std::size_t kHelperFrom = 256;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<std::atomic<bool>> ready(chunks);
+  std::atomic<std::size_t> claim = 0;
   std::atomic<bool> ok = true;
-  auto prepare = [&](std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to && ok; ++i) {
+  // Prepares one unclaimed chunk; false when none is left.
+  auto prepare_one = [&]() -> bool {
+    const std::size_t c = claim.fetch_add(1);
+    if (c >= chunks) return false;
+    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk) && ok; ++i) {
       const json_view::SView s(statements[i]);
       if (!xapi::IsValidStatement(s) || s.contains("attachments")) {
-        ok = false;  // the slow path gives the message (or handles the attachments)
-        return;
+        ok = false;
+        break;
       }
       prepared[i] = xapi::PrepareStatement(s, completion);
       if (packer) prepared[i].row.packed_json = packer->Pack(prepared[i].row.json);
     }
+    ready[c].store(true, std::memory_order_release);
+    ready[c].notify_all();
+    return true;
   };
-  constexpr std::size_t kParallelFrom = 256;
-  if (statements.size() >= kParallelFrom && std::thread::hardware_concurrency() > 1) {
-    const std::size_t half = statements.size() / 2;
-    std::thread other(prepare, half, statements.size());
-    prepare(0, half);
-    other.join();
-  } else {
-    prepare(0, statements.size());
+  std::thread helper;
+  if (n >= kHelperFrom && std::thread::hardware_concurrency() > 1) {
+    helper = std::thread([&] {
+      while (prepare_one()) {
+      }
+    });
   }
-  if (!ok) return std::optional<StoredBatch>();
-  std::set<std::string_view> ids;
-  for (const xapi::PreparedStatement& p : prepared) {
-    if (!ids.insert(p.row.id).second) return std::optional<StoredBatch>();  // a 400 to name
-  }
-  PW_ASSIGN_OR_RETURN(StoredBatch out, StorePrepared(store, prepared, is_batch, {}, {}, mapping));
-  return std::optional<StoredBatch>(std::move(out));
+  struct Join {
+    std::thread& t;
+    std::atomic<bool>& ok;
+    ~Join() {
+      if (t.joinable()) {
+        ok = false;  // stops the helper early when the writer gave up
+        t.join();
+      }
+    }
+  } join{helper, ok};
+  std::unordered_set<std::string_view> ids;
+  ids.reserve(n);
+  bool fallback = false;
+  std::size_t next_chunk = 0;
+  const PreparedChunks chunk = [&]() -> Result<std::span<xapi::PreparedStatement>> {
+    if (next_chunk == chunks) return std::span<xapi::PreparedStatement>();
+    const std::size_t c = next_chunk++;
+    // While the chunk the writer needs is still being prepared, prepare later ones too.
+    while (!ready[c].load(std::memory_order_acquire)) {
+      if (!prepare_one()) ready[c].wait(false, std::memory_order_acquire);
+    }
+    const std::size_t from = c * kChunk, to = std::min(n, (c + 1) * kChunk);
+    for (std::size_t i = from; i < to && ok; ++i) {
+      if (!ids.insert(prepared[i].row.id).second) ok = false;  // a 400 to name
+    }
+    if (!ok) {
+      fallback = true;
+      return FailedPreconditionError("the bulk path does not take this request");
+    }
+    return std::span<xapi::PreparedStatement>(prepared.data() + from, to - from);
+  };
+  Result<StoredBatch> out = StorePrepared(store, chunk, is_batch, {}, {}, mapping);
+  if (fallback) return std::optional<StoredBatch>();
+  PW_RETURN_IF_ERROR(out.status());
+  return std::optional<StoredBatch>(std::move(out).value());
 }
 
 }  // namespace pw::server

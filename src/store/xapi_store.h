@@ -48,7 +48,8 @@ struct XapiStatementRow {
   int evidence_count = 0;
   std::string unmapped_reason;
   // The first of its evidence_count evidence rows (consecutive ids; kNoId when none or not
-  // known), set by SetEvidenceFirst once the evidence is written.
+  // known): InsertStatements stores it as given (the caller's prediction, NextEvidenceId), and
+  // SetEvidenceFirst corrects it once the evidence is written if the prediction was wrong.
   Id evidence_first = kNoId;
   bool voided = false;  // read back only
 };
@@ -132,6 +133,9 @@ class XapiStore {
   virtual Status MarkVoided(std::string_view id) = 0;
   // Records each (seq, first evidence id) pair's evidence_first.
   virtual Status SetEvidenceFirst(std::span<const std::pair<std::int64_t, Id>> rows) = 0;
+  // Inside a write transaction: the id the store will most likely give the next evidence row
+  // appended in it (consecutive after that). A prediction: the caller checks the ids it got.
+  virtual Result<Id> NextEvidenceId() = 0;
   virtual Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& query) = 0;
   // The newest statements (at most this many) may wait for their agent, activity and
   // registration index entries; queries still find them (they read the tail by storage order).

@@ -97,7 +97,8 @@ class SqliteXapi final : public XapiStore {
           Stmt ins,
           db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
                       "activity, registration, object_ref, evidence_count, unmapped_reason, "
-                      "json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING"));
+                      "json, evidence_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT(id) DO NOTHING"));
       PW_ASSIGN_OR_RETURN(Stmt rel,
                           db_.Prepare("INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)"));
       auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
@@ -135,6 +136,7 @@ class SqliteXapi final : public XapiStore {
           sqlite3_bind_blob(ins.handle(), 11, r.packed_json.data(),
                             static_cast<int>(r.packed_json.size()), SQLITE_STATIC);
         }
+        ins.BindOne(12, Ref{r.evidence_count > 0 ? r.evidence_first : kNoId});
         PW_RETURN_IF_ERROR(ins.Run());
         if (db_.Changes() == 0) {
           r.seq = 0;  // the id is stored already
@@ -202,6 +204,13 @@ class SqliteXapi final : public XapiStore {
       }
       return OkStatus();
     });
+  }
+
+  Result<Id> NextEvidenceId() override {
+    // INTEGER PRIMARY KEY without AUTOINCREMENT: a new row gets the largest id + 1.
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT coalesce(max(id), 0) + 1 FROM evidence"));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : Id{1};
   }
 
   Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& q) override {
