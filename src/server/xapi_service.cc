@@ -425,7 +425,8 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
       }
     }
   } join{helper, ok};
-  std::unordered_set<std::string_view> ids;
+  // Copies: the writer moves each row (and its id) out of `prepared` as it stores it.
+  std::unordered_set<std::string> ids;
   ids.reserve(n);
   bool fallback = false;
   std::size_t next_chunk = 0;

@@ -103,6 +103,77 @@ TEST_F(XapiServerTest, BatchesAreAllOrNothingWithThePreciseError) {
   EXPECT_EQ(*store_->CountEvidence({}), 0);
 }
 
+// A big batch is prepared and written chunk by chunk (StoreStatementsText): a problem in a late
+// chunk, found after earlier chunks' rows were written, still rolls everything back and is named
+// by the slow path.
+TEST_F(XapiServerTest, BigBatchesStayAllOrNothingWhenALateStatementIsBad) {
+  auto c = Client();
+  auto batch_with = [](std::size_t at, const json& odd) {
+    json batch = json::array();
+    for (std::size_t i = 0; i < 600; ++i) batch.push_back(i == at ? odd : Statement());
+    return batch;
+  };
+  json bad = Statement();
+  bad["actor"]["mbox"] = "ada@school.example";
+  auto r = c.Post("/xapi/statements", batch_with(577, bad).dump(), "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorMessage(r),
+            "statements[577].actor.mbox: expected an IRI of the form \"mailto:name@host\", got "
+            "\"ada@school.example\"");
+  EXPECT_EQ(*Lrs().LastSeq(), 0);
+  EXPECT_EQ(*store_->CountEvidence({}), 0);
+  // The same id twice, the second far into the batch.
+  json batch = batch_with(599, Statement());
+  batch[3]["id"] = "6f1d0a3e-54b4-4d4b-9c1e-2b7f1d9e0a11";
+  batch[599]["id"] = batch[3]["id"];
+  r = c.Post("/xapi/statements", batch.dump(), "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(*Lrs().LastSeq(), 0);
+  EXPECT_EQ(*store_->CountEvidence({}), 0);
+  // And a good one is stored whole, its evidence in request order.
+  r = c.Post("/xapi/statements", batch_with(0, Statement()).dump(), "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body).size(), 600u);
+  EXPECT_EQ(*Lrs().LastSeq(), 600);
+  EXPECT_EQ(*store_->CountEvidence({}), 600);
+}
+
+// evidence_first is written with each row as a prediction; a statement sent again in the same
+// batch (stored before, so it adds no evidence) shifts the ids of those after it, and their
+// evidence_first is corrected: voiding one of them withdraws exactly its own evidence.
+TEST_F(XapiServerTest, EvidenceOfStatementsAfterAResentOneIsTheirOwn) {
+  auto c = Client();
+  auto post = [&](const json& body) {
+    auto r = c.Post("/xapi/statements", body.dump(), "application/json");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return json::parse(r->body);
+  };
+  json a = Statement("answered", true);
+  a["id"] = "0b5c8f2e-1111-4a4a-8b8b-000000000001";
+  post(a);
+  json b = Statement("answered", false);
+  b["id"] = "0b5c8f2e-1111-4a4a-8b8b-000000000002";
+  json d = Statement("passed", true);
+  d["id"] = "0b5c8f2e-1111-4a4a-8b8b-000000000003";
+  post(json::array({a, b, d}));
+  ASSERT_EQ(*store_->CountEvidence({.student_id = student_}), 3);
+  json voiding = {{"actor", {{"mbox", "mailto:teacher@school.example"}}},
+                  {"verb", {{"id", "http://adlnet.gov/expapi/verbs/voided"}}},
+                  {"object", {{"objectType", "StatementRef"}, {"id", b["id"]}}}};
+  post(voiding);
+  auto evidence = store_->ListEvidence({.student_id = student_}, {});
+  PW_ASSERT_OK(evidence);
+  std::set<std::string> sources;
+  for (const EvidenceEvent& e : evidence->items) sources.insert(e.source_record);
+  EXPECT_EQ(sources, (std::set<std::string>{a["id"], d["id"]}));
+  voiding["object"]["id"] = d["id"];
+  post(voiding);
+  evidence = store_->ListEvidence({.student_id = student_}, {});
+  PW_ASSERT_OK(evidence);
+  ASSERT_EQ(evidence->items.size(), 1u);
+  EXPECT_EQ(evidence->items[0].source_record, a["id"]);
+}
+
 TEST_F(XapiServerTest, VoidingHidesTheTargetAndCannotVoidAVoid) {
   auto c = Client();
   const std::string target = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";

@@ -118,6 +118,70 @@ TEST_P(EvidenceTest, DeleteReturnsTheRowsAsTheyWereAndSkipsUnknownIds) {
   EXPECT_TRUE(store_->DeleteEvidence(ids)->empty());
 }
 
+// A student found valid once need not be looked up again for the next batch (SQLite remembers
+// it per mapping generation), but a role change -- on this connection, on another one, or in the
+// same transaction -- is seen at once, and nothing outlives a rollback.
+TEST_P(EvidenceTest, AStudentWhoseRoleChangesIsRejectedAtOnce) {
+  auto append = [&](Id student) {
+    std::vector<EvidenceEvent> events = {Event(student, competencies_[0], 1, true)};
+    return store_->AppendEvidence(events);
+  };
+  const std::string teacher_now =
+      fmt::format("evidence 0: student_id {} is a teacher, not a student", students_[0]);
+  PW_ASSERT_OK(append(students_[0]));
+  PW_ASSERT_OK(append(students_[0]));
+  auto person = store_->GetPerson(students_[0]);
+  PW_ASSERT_OK(person);
+  Person p = *person;
+  p.role = Role::kTeacher;
+  PW_ASSERT_OK(store_->PutPerson(p).status());
+  EXPECT_EQ(append(students_[0]).message(), teacher_now);
+  // Changed back by another connection.
+  p.role = Role::kStudent;
+  {
+    auto other = Reopen();
+    ASSERT_NE(other, nullptr);
+    PW_ASSERT_OK(other->PutPerson(p).status());
+  }
+  PW_ASSERT_OK(append(students_[0]));
+  {
+    auto other = Reopen();
+    ASSERT_NE(other, nullptr);
+    p.role = Role::kTeacher;
+    PW_ASSERT_OK(other->PutPerson(p).status());
+  }
+  EXPECT_EQ(append(students_[0]).message(), teacher_now);
+  // Inside one transaction: valid, then changed, then checked again.
+  p.role = Role::kStudent;
+  PW_ASSERT_OK(store_->PutPerson(p).status());
+  PW_ASSERT_OK(append(students_[0]));
+  Status in_one = store_->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(append(students_[0]));
+    Person t = p;
+    t.role = Role::kTeacher;
+    PW_RETURN_IF_ERROR(store_->PutPerson(t).status());
+    return append(students_[0]);
+  });
+  EXPECT_EQ(in_one.message(), teacher_now);
+  // A student created and checked in a transaction that rolls back is gone again.
+  Id created = kNoId;
+  Status rolled_back = store_->Transaction([&]() -> Status {
+    Person n;
+    n.source_id = "new-student";
+    n.given_name = "New";
+    n.family_name = "Student";
+    n.role = Role::kStudent;
+    n.org_id = school_.id;
+    PW_RETURN_IF_ERROR(store_->PutPerson(n).status());
+    created = n.id;
+    PW_RETURN_IF_ERROR(append(created));
+    return InternalError("roll back");
+  });
+  EXPECT_EQ(rolled_back.message(), "roll back");
+  EXPECT_EQ(append(created).message(),
+            fmt::format("evidence 0: student_id {} does not exist", created));
+}
+
 TEST_P(EvidenceTest, BadEventsAreRejectedWithTheirIndexAndNothingIsWritten) {
   struct Case {
     std::function<void(EvidenceEvent&)> spoil;
