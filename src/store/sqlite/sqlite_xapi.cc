@@ -99,13 +99,13 @@ class SqliteXapi final : public XapiStore {
                       "activity, registration, object_ref, evidence_count, unmapped_reason, "
                       "json, evidence_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT(id) DO NOTHING"));
-      PW_ASSIGN_OR_RETURN(Stmt rel,
-                          db_.Prepare("INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)"));
+      // The related rows, written after the statements by multi-row INSERTs (one statement
+      // execution for up to kRelatedRows rows instead of one each).
+      related_.clear();
       auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
         PW_ASSIGN_OR_RETURN(std::int64_t key, Key(kind, value, true));
-        rel.Reset();
-        rel.Bind(key, seq);
-        return rel.Run();
+        related_.emplace_back(key, seq);
+        return OkStatus();
       };
       std::int64_t last = 0;
       for (XapiStatementRow& r : rows) {
@@ -154,11 +154,29 @@ class SqliteXapi final : public XapiStore {
           PW_RETURN_IF_ERROR(related('O', a, r.seq));
         }
       }
+      PW_RETURN_IF_ERROR(InsertRelated());
       if (last == 0) return OkStatus();
       PW_ASSIGN_OR_RETURN(std::int64_t through, IndexedThrough());
       if (last - through < kIndexTailRows) return OkStatus();
       return IndexTail(through, last);
     });
+  }
+
+  // Writes related_ into xapi_related.
+  Status InsertRelated() {
+    static constexpr std::size_t kRelatedRows = 64;
+    for (std::size_t from = 0; from < related_.size(); from += kRelatedRows) {
+      const std::size_t n = std::min(kRelatedRows, related_.size() - from);
+      std::string sql = "INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)";
+      for (std::size_t i = 1; i < n; ++i) sql += ", (?, ?)";
+      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
+      for (std::size_t i = 0; i < n; ++i) {
+        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 1), related_[from + i].first);
+        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 2), related_[from + i].second);
+      }
+      PW_RETURN_IF_ERROR(st.Run());
+    }
+    return OkStatus();
   }
 
   Status IndexStatements() override {
@@ -603,6 +621,7 @@ class SqliteXapi final : public XapiStore {
   Store& store_;
   sqlite::SqliteDb& db_;
   std::unordered_map<std::string, std::int64_t> keys_;
+  std::vector<std::pair<std::int64_t, std::int64_t>> related_;  // InsertStatements' (key, seq)
   std::string scratch_;
   std::shared_ptr<const sqlite::ZstdPacker> packer_;  // null until a dictionary exists
   std::int64_t next_training_ = 0;  // after a failed training: not before this seq
