@@ -47,9 +47,10 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
                                     const xapi::XapiMapping& mapping, const Clock& clock);
 
 // The bulk path for a JSON request body (one statement or an array): parsed with simdjson,
-// validated and prepared on both cores, then stored as StoreStatements stores. nullopt when it
-// does not apply -- the body is not simdjson-parsable, a statement is invalid, has attachments
-// or repeats an id -- and the caller then takes StoreStatements, which names the problem.
+// validated and prepared in chunks by a helper thread and the writer, each chunk stored as soon
+// as it is ready, as StoreStatements stores. nullopt when it does not apply -- the body is not
+// simdjson-parsable, a statement is invalid, has attachments or repeats an id (anything written
+// is rolled back) -- and the caller then takes StoreStatements, which names the problem.
 Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string_view text,
                                                        const nlohmann::json& authority,
                                                        const xapi::XapiMapping& mapping,
