@@ -180,7 +180,6 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
       }
       offset += chunk.size();
     }
-    rows = {};
     for (const auto& [activity, objects] : definitions) {
       PW_ASSIGN_OR_RETURN(std::optional<std::string> merged_before,
                           lrs->GetActivityLastObject(activity));

@@ -134,15 +134,11 @@ Result<bool> SqliteStore::Exists(const char* table, Id id) {
 bool SqliteStore::CheckedBefore(CheckedKind kind, Id id) {
   if (!tx_.active() || mapping_inputs_changed_) return false;
   if (!checked_generation_read_) {
-    Result<std::int64_t> generation = [&]() -> Result<std::int64_t> {
-      PW_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT generation FROM xapi_mapping_generation"));
-      PW_ASSIGN_OR_RETURN(bool row, st.Step());
-      return row ? st.Int(0) : -1;
-    }();
-    if (!generation.ok()) return false;  // the check itself then runs (and reports any error)
-    if (*generation != checked_generation_ || *generation < 0) {
+    Result<XapiStore::MappingGeneration> now = xapi()->GetMappingGeneration();
+    if (!now.ok()) return false;  // the check itself then runs (and reports any error)
+    if (now->generation != checked_generation_) {
       for (auto& ids : checked_) ids.clear();
-      checked_generation_ = *generation;
+      checked_generation_ = now->generation;
     }
     checked_generation_read_ = true;
   }

@@ -100,11 +100,11 @@ class SqliteXapi final : public XapiStore {
                       "json, evidence_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT(id) DO NOTHING"));
       // The related rows, written after the statements by multi-row INSERTs (one statement
-      // execution for up to kRelatedRows rows instead of one each).
-      related_.clear();
+      // execution for many rows instead of one each).
+      std::vector<std::pair<std::int64_t, std::int64_t>> related_rows;  // (key, seq)
       auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
         PW_ASSIGN_OR_RETURN(std::int64_t key, Key(kind, value, true));
-        related_.emplace_back(key, seq);
+        related_rows.emplace_back(key, seq);
         return OkStatus();
       };
       std::int64_t last = 0;
@@ -154,7 +154,7 @@ class SqliteXapi final : public XapiStore {
           PW_RETURN_IF_ERROR(related('O', a, r.seq));
         }
       }
-      PW_RETURN_IF_ERROR(InsertRelated());
+      PW_RETURN_IF_ERROR(InsertRelated(related_rows));
       if (last == 0) return OkStatus();
       PW_ASSIGN_OR_RETURN(std::int64_t through, IndexedThrough());
       if (last - through < kIndexTailRows) return OkStatus();
@@ -162,17 +162,17 @@ class SqliteXapi final : public XapiStore {
     });
   }
 
-  // Writes related_ into xapi_related.
-  Status InsertRelated() {
+  // Writes (key, seq) rows into xapi_related, up to kRelatedRows an INSERT.
+  Status InsertRelated(std::span<const std::pair<std::int64_t, std::int64_t>> rows) {
     static constexpr std::size_t kRelatedRows = 64;
-    for (std::size_t from = 0; from < related_.size(); from += kRelatedRows) {
-      const std::size_t n = std::min(kRelatedRows, related_.size() - from);
+    for (std::size_t from = 0; from < rows.size(); from += kRelatedRows) {
+      const std::size_t n = std::min(kRelatedRows, rows.size() - from);
       std::string sql = "INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)";
       for (std::size_t i = 1; i < n; ++i) sql += ", (?, ?)";
       PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
       for (std::size_t i = 0; i < n; ++i) {
-        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 1), related_[from + i].first);
-        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 2), related_[from + i].second);
+        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 1), rows[from + i].first);
+        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 2), rows[from + i].second);
       }
       PW_RETURN_IF_ERROR(st.Run());
     }
@@ -621,7 +621,6 @@ class SqliteXapi final : public XapiStore {
   Store& store_;
   sqlite::SqliteDb& db_;
   std::unordered_map<std::string, std::int64_t> keys_;
-  std::vector<std::pair<std::int64_t, std::int64_t>> related_;  // InsertStatements' (key, seq)
   std::string scratch_;
   std::shared_ptr<const sqlite::ZstdPacker> packer_;  // null until a dictionary exists
   std::int64_t next_training_ = 0;  // after a failed training: not before this seq
