@@ -190,6 +190,61 @@ CREATE INDEX audit_log_by_actor ON audit_log(actor, id);
 CREATE INDEX audit_log_by_time ON audit_log(time_ms);
 )sql";
 
+// The learning record store (store/xapi_store.h; the SQLite tables of migrations 3-14 in their
+// plain form): keys as text instead of interned integers, JSON as text (no dictionary packing),
+// every index entry written with its row (no tail). What mapping statements to evidence reads --
+// people, activities and their competencies -- bumps xapi_mapping_generation by statement-level
+// triggers, in the writing transaction, so a cached look-up is dropped exactly when its
+// transaction commits.
+constexpr std::string_view kSchemaXapi = R"sql(
+CREATE TABLE xapi_statements (
+  seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, stored_ms BIGINT NOT NULL,
+  actor_key TEXT, object_agent_key TEXT, verb_id TEXT NOT NULL, object_activity TEXT,
+  registration TEXT, object_ref TEXT, voided BOOLEAN NOT NULL DEFAULT FALSE,
+  evidence_count INTEGER NOT NULL DEFAULT 0, evidence_first BIGINT, unmapped_reason TEXT,
+  json TEXT NOT NULL);
+CREATE INDEX xapi_statements_by_actor_verb ON xapi_statements(actor_key, verb_id, seq)
+  WHERE actor_key IS NOT NULL;
+CREATE INDEX xapi_statements_by_object_agent ON xapi_statements(object_agent_key, seq)
+  WHERE object_agent_key IS NOT NULL;
+CREATE INDEX xapi_statements_by_verb ON xapi_statements(verb_id, seq);
+CREATE INDEX xapi_statements_by_activity ON xapi_statements(object_activity, seq)
+  WHERE object_activity IS NOT NULL;
+CREATE INDEX xapi_statements_by_registration ON xapi_statements(registration, seq)
+  WHERE registration IS NOT NULL;
+CREATE INDEX xapi_statements_by_object_ref ON xapi_statements(object_ref)
+  WHERE object_ref IS NOT NULL;
+CREATE INDEX xapi_statements_unmapped ON xapi_statements(seq) WHERE evidence_count = 0;
+CREATE TABLE xapi_related (
+  key TEXT NOT NULL, seq BIGINT NOT NULL REFERENCES xapi_statements(seq), PRIMARY KEY (key, seq));
+CREATE INDEX xapi_people_by_email ON people(lower(email)) WHERE role = 'student';
+CREATE TABLE xapi_attachments (
+  sha2 TEXT PRIMARY KEY, content_type TEXT NOT NULL, content BYTEA NOT NULL);
+CREATE TABLE xapi_activities (id TEXT PRIMARY KEY, definition TEXT NOT NULL, last_object TEXT);
+CREATE TABLE xapi_documents (
+  kind SMALLINT NOT NULL, activity_id TEXT NOT NULL, agent_key TEXT NOT NULL,
+  registration TEXT NOT NULL, doc_id TEXT NOT NULL, content BYTEA NOT NULL,
+  content_type TEXT NOT NULL, etag TEXT NOT NULL, updated_ms BIGINT NOT NULL,
+  PRIMARY KEY (kind, activity_id, agent_key, registration, doc_id));
+CREATE TABLE xapi_mapping_generation (
+  one INTEGER PRIMARY KEY CHECK (one = 1), database_id BIGINT NOT NULL,
+  generation BIGINT NOT NULL);
+INSERT INTO xapi_mapping_generation(one, database_id, generation)
+  VALUES (1, (random() * 9.0e18)::BIGINT, 0);
+CREATE FUNCTION xapi_bump_mapping_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE xapi_mapping_generation SET generation = generation + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER people_mapping_generation AFTER INSERT OR UPDATE OR DELETE ON people
+  FOR EACH STATEMENT EXECUTE FUNCTION xapi_bump_mapping_generation();
+CREATE TRIGGER activities_mapping_generation AFTER INSERT OR UPDATE OR DELETE ON activities
+  FOR EACH STATEMENT EXECUTE FUNCTION xapi_bump_mapping_generation();
+CREATE TRIGGER activity_competencies_mapping_generation
+  AFTER INSERT OR UPDATE OR DELETE ON activity_competencies
+  FOR EACH STATEMENT EXECUTE FUNCTION xapi_bump_mapping_generation();
+)sql";
+
 struct PgMigration {
   int version;
   std::string_view description;
@@ -208,6 +263,8 @@ constexpr std::array kPgMigrations = {
     // As SQLite migration 14: nothing reads evidence by competency or activity alone.
     PgMigration{6, "evidence: no indexes by competency or activity (nothing reads by them)",
                 "DROP INDEX evidence_by_competency; DROP INDEX evidence_by_activity;"},
+    PgMigration{7, "xAPI learning record store: statements, attachments, documents, activities",
+                kSchemaXapi},
 };
 // Serializes concurrent migrators (any constant unique to Pathwise).
 constexpr std::int64_t kMigrationLock = 0x7061746877697365;

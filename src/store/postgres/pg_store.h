@@ -18,6 +18,7 @@
 #include "store/postgres/pg_db.h"
 #include "store/store.h"
 #include "store/store_util.h"
+#include "store/xapi_store.h"
 
 namespace pw {
 
@@ -114,6 +115,7 @@ class PgStore final : public Store {
   Result<std::vector<std::string>> ListInterests(Id student_id) override;
 
   AccountStore* accounts() override;  // pg_accounts.cc
+  XapiStore* xapi() override;          // pg_xapi.cc
 
  private:
   explicit PgStore(std::unique_ptr<pg::PgDb> db) : db_(std::move(db)) {}
@@ -152,6 +154,7 @@ class PgStore final : public Store {
 
   std::unique_ptr<pg::PgDb> db_;
   std::unique_ptr<AccountStore> accounts_;  // pg_accounts.cc, created on first use
+  std::unique_ptr<XapiStore> xapi_;         // pg_xapi.cc, created on first use
   store_util::TransactionNesting tx_;
   std::unordered_map<std::string, std::int64_t> source_ids_;
   std::unordered_map<std::int64_t, std::string> source_names_;

@@ -74,10 +74,10 @@ TEST(InitCommandTest, RealPostgresServer) {
   const std::string url = server->CreateDatabase();
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, url + ": schema version 6 (created)\n");
+  EXPECT_EQ(r.out, url + ": schema version 7 (created)\n");
   r = RunPathwise({"init", "--db", url, "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":6,\"schema_version\":6}\n");
+  EXPECT_EQ(r.out, "{\"db\":\"" + url + "\",\"previous_version\":7,\"schema_version\":7}\n");
 }
 
 TEST(InitCommandTest, UnreachablePostgresExitsOneWithOneLine) {

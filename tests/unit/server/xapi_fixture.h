@@ -1,5 +1,6 @@
-// A real Pathwise server (ApiServer + RolePolicy + every route) on a real SQLite file, with one
-// xAPI API client, one student (ada@school.example, sourcedId "s-ada"), and one activity
+// A real Pathwise server (ApiServer + RolePolicy + every route) on a real SQLite file or a real
+// PostgreSQL database (each TEST_P runs on both; PostgreSQL is skipped where it is not
+// installed), with one xAPI API client, one student (ada@school.example, sourcedId "s-ada"), and one activity
 // (https://pathwise.example/activities/frac-1) aligned to one competency. Shared by the xAPI
 // server tests.
 #pragma once
@@ -21,17 +22,28 @@
 #include "store/xapi_store.h"
 #include "testing/test_util.h"
 #include "unit/server/served.h"
+#include "unit/store/fixture.h"
 
 namespace pw::server {
 
-class XapiServerTest : public ::testing::Test {
+class XapiServerTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   using json = nlohmann::json;
   static constexpr const char* kActivity = "https://pathwise.example/activities/frac-1";
 
   void SetUp() override {
     PW_ASSERT_OK(InitCrypto());
-    url_ = "sqlite:" + dir_.File("lrs.db");
+    if (GetParam() == testing::Backend::kPostgres) {
+      std::string why_not;
+      testing::PgTestServer* pg = testing::PgTestServer::Get(&why_not);
+      if (pg == nullptr) {
+        if (why_not.starts_with("FAILED")) FAIL() << why_not;
+        GTEST_SKIP() << why_not;
+      }
+      url_ = pg->CreateDatabase();
+    } else {
+      url_ = "sqlite:" + dir_.File("lrs.db");
+    }
     auto opened = OpenStore(url_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
@@ -73,6 +85,8 @@ class XapiServerTest : public ::testing::Test {
   }
 
   void TearDown() override { served_.Stop(); }
+
+  bool OnPostgres() const { return GetParam() == testing::Backend::kPostgres; }
 
   httplib::Client Client(bool auth = true) {
     httplib::Client c("127.0.0.1", served_.port());

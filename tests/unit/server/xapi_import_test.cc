@@ -9,7 +9,7 @@ namespace {
 using json = nlohmann::json;
 using testing::RunPathwise;
 
-TEST_F(XapiServerTest, ImportJsonLinesMapsEvidenceAndReportsTheRest) {
+TEST_P(XapiServerTest, ImportJsonLinesMapsEvidenceAndReportsTheRest) {
   const std::string file = dir_.File("statements.jsonl");
   testing::WriteFile(file, Statement("passed").dump() + "\n\n" + Statement("experienced").dump() +
                                "\n");
@@ -24,7 +24,7 @@ TEST_F(XapiServerTest, ImportJsonLinesMapsEvidenceAndReportsTheRest) {
   EXPECT_EQ(evidence->items[0].kind, OutcomeKind::kCorrect);
 }
 
-TEST_F(XapiServerTest, ImportIsAllOrNothingAndNamesTheLine) {
+TEST_P(XapiServerTest, ImportIsAllOrNothingAndNamesTheLine) {
   const std::string file = dir_.File("bad.jsonl");
   json bad = Statement();
   bad["result"]["score"] = {{"scaled", 2}};
@@ -43,7 +43,7 @@ TEST_F(XapiServerTest, ImportIsAllOrNothingAndNamesTheLine) {
   EXPECT_EQ(*store_->CountEvidence({}), 0);
 }
 
-TEST_F(XapiServerTest, ImportedArrayIsQueryableOverHttp) {
+TEST_P(XapiServerTest, ImportedArrayIsQueryableOverHttp) {
   const std::string file = dir_.File("ok.json");
   json s = Statement();
   s["id"] = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";

@@ -18,7 +18,7 @@ std::string ErrorMessage(const httplib::Result& r) {
   return body["error"]["message"].get<std::string>();
 }
 
-TEST_F(XapiServerTest, VersionHeaderIsRequiredAndAlwaysAnswered) {
+TEST_P(XapiServerTest, VersionHeaderIsRequiredAndAlwaysAnswered) {
   httplib::Client c("127.0.0.1", served_.port());
   c.set_basic_auth(key_, secret_);
   auto r = c.Get("/xapi/statements");
@@ -36,7 +36,7 @@ TEST_F(XapiServerTest, VersionHeaderIsRequiredAndAlwaysAnswered) {
   EXPECT_EQ(json::parse(about->body)["version"][0], "1.0.3");
 }
 
-TEST_F(XapiServerTest, OnlyApiClientsWithTheXapiScope) {
+TEST_P(XapiServerTest, OnlyApiClientsWithTheXapiScope) {
   auto r = Client(false).Get("/xapi/statements");
   EXPECT_EQ(r->status, 401);
   httplib::Client bad("127.0.0.1", served_.port());
@@ -45,7 +45,7 @@ TEST_F(XapiServerTest, OnlyApiClientsWithTheXapiScope) {
   EXPECT_EQ(r->status, 401);
 }
 
-TEST_F(XapiServerTest, PostThenGetByIdWithHeadersAndAuthority) {
+TEST_P(XapiServerTest, PostThenGetByIdWithHeadersAndAuthority) {
   auto c = Client();
   auto r = c.Post("/xapi/statements", Statement().dump(), "application/json");
   ASSERT_TRUE(r);
@@ -73,7 +73,7 @@ TEST_F(XapiServerTest, PostThenGetByIdWithHeadersAndAuthority) {
   EXPECT_EQ(ErrorMessage(unknown), "query parameter colour: not a parameter of this resource");
 }
 
-TEST_F(XapiServerTest, PutIsIdempotentAndStoredIdsAreImmutable) {
+TEST_P(XapiServerTest, PutIsIdempotentAndStoredIdsAreImmutable) {
   auto c = Client();
   const std::string id = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";
   json s = Statement();
@@ -89,7 +89,7 @@ TEST_F(XapiServerTest, PutIsIdempotentAndStoredIdsAreImmutable) {
   EXPECT_EQ(c.Put("/xapi/statements", Statement().dump(), "application/json")->status, 400);
 }
 
-TEST_F(XapiServerTest, BatchesAreAllOrNothingWithThePreciseError) {
+TEST_P(XapiServerTest, BatchesAreAllOrNothingWithThePreciseError) {
   auto c = Client();
   json bad = Statement();
   bad["actor"]["mbox"] = "ada@school.example";
@@ -106,7 +106,7 @@ TEST_F(XapiServerTest, BatchesAreAllOrNothingWithThePreciseError) {
 // A big batch is prepared and written chunk by chunk (StoreStatementsText): a problem in a late
 // chunk, found after earlier chunks' rows were written, still rolls everything back and is named
 // by the slow path.
-TEST_F(XapiServerTest, BigBatchesStayAllOrNothingWhenALateStatementIsBad) {
+TEST_P(XapiServerTest, BigBatchesStayAllOrNothingWhenALateStatementIsBad) {
   auto c = Client();
   auto batch_with = [](std::size_t at, const json& odd) {
     json batch = json::array();
@@ -134,14 +134,19 @@ TEST_F(XapiServerTest, BigBatchesStayAllOrNothingWhenALateStatementIsBad) {
   r = c.Post("/xapi/statements", batch_with(0, Statement()).dump(), "application/json");
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body).size(), 600u);
-  EXPECT_EQ(*Lrs().LastSeq(), 600);
+  // (Not LastSeq: PostgreSQL's sequence does not give back the seqs of rolled-back rows.)
+  XapiStatementQuery all;
+  all.limit = 1000;
+  auto stored = Lrs().QueryStatements(all);
+  PW_ASSERT_OK(stored);
+  EXPECT_EQ(stored->rows.size(), 600u);
   EXPECT_EQ(*store_->CountEvidence({}), 600);
 }
 
 // evidence_first is written with each row as a prediction; a statement sent again in the same
 // batch (stored before, so it adds no evidence) shifts the ids of those after it, and their
 // evidence_first is corrected: voiding one of them withdraws exactly its own evidence.
-TEST_F(XapiServerTest, EvidenceOfStatementsAfterAResentOneIsTheirOwn) {
+TEST_P(XapiServerTest, EvidenceOfStatementsAfterAResentOneIsTheirOwn) {
   auto c = Client();
   auto post = [&](const json& body) {
     auto r = c.Post("/xapi/statements", body.dump(), "application/json");
@@ -174,7 +179,7 @@ TEST_F(XapiServerTest, EvidenceOfStatementsAfterAResentOneIsTheirOwn) {
   EXPECT_EQ(evidence->items[0].source_record, a["id"]);
 }
 
-TEST_F(XapiServerTest, VoidingHidesTheTargetAndCannotVoidAVoid) {
+TEST_P(XapiServerTest, VoidingHidesTheTargetAndCannotVoidAVoid) {
   auto c = Client();
   const std::string target = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";
   ASSERT_EQ(c.Put("/xapi/statements?statementId=" + target, Statement().dump(), "application/json")
@@ -198,7 +203,7 @@ TEST_F(XapiServerTest, VoidingHidesTheTargetAndCannotVoidAVoid) {
                                      " is itself a voiding statement and cannot be voided");
 }
 
-TEST_F(XapiServerTest, FiltersAndMorePaging) {
+TEST_P(XapiServerTest, FiltersAndMorePaging) {
   auto c = Client();
   json batch = json::array();
   for (int i = 0; i < 5; ++i) batch.push_back(Statement(i % 2 ? "failed" : "answered"));
@@ -230,7 +235,7 @@ TEST_F(XapiServerTest, FiltersAndMorePaging) {
   EXPECT_FALSE(ids["statements"][0]["verb"].contains("display"));
 }
 
-TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
+TEST_P(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
   auto c = Client();
   json batch = json::array({Statement("answered", false), Statement("experienced"),
                             Statement("answered", true, "mailto:nobody@school.example")});
@@ -267,7 +272,7 @@ TEST_F(XapiServerTest, MappedStatementsBecomeEvidenceAndOthersAreKept) {
   EXPECT_EQ(c.Get("/api/v1/xapi/unmapped")->status, 403);
 }
 
-TEST_F(XapiServerTest, ResultDurationBecomesTheEvidencesTimeOnTask) {
+TEST_P(XapiServerTest, ResultDurationBecomesTheEvidencesTimeOnTask) {
   auto c = Client();
   json s = Statement("answered", true);
   s["result"]["duration"] = "PT1M30.25S";
@@ -284,7 +289,7 @@ TEST_F(XapiServerTest, ResultDurationBecomesTheEvidencesTimeOnTask) {
 
 // Voiding a statement withdraws the evidence it became and recomputes the mastery it moved from
 // the student's remaining evidence, as if it had never arrived; a teacher's override stays.
-TEST_F(XapiServerTest, VoidingWithdrawsTheEvidenceAndRecomputesMastery) {
+TEST_P(XapiServerTest, VoidingWithdrawsTheEvidenceAndRecomputesMastery) {
   auto c = Client();
   auto post = [&](const json& body) {
     auto r = c.Post("/xapi/statements", body.dump(), "application/json");
@@ -327,7 +332,7 @@ TEST_F(XapiServerTest, VoidingWithdrawsTheEvidenceAndRecomputesMastery) {
   EXPECT_EQ(mastery().override_state, "mastered");
 }
 
-TEST_F(XapiServerTest, MultipartAttachmentsRoundTrip) {
+TEST_P(XapiServerTest, MultipartAttachmentsRoundTrip) {
   auto c = Client();
   const std::string content = "here is a file";
   const std::string sha = xapi_http::Sha256Hex(content);
@@ -360,7 +365,7 @@ TEST_F(XapiServerTest, MultipartAttachmentsRoundTrip) {
 // The look-ups a thread keeps across batches (MappingCache) follow every change to the people
 // and activities mapping reads, made through another connection in between: a new student, a
 // changed email, an activity's new competency.
-TEST_F(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityChanges) {
+TEST_P(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityChanges) {
   auto other = OpenStore(url_);  // another connection, as an import or the web app would be
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   const json authority = ClientAuthority(key_);
@@ -410,6 +415,11 @@ TEST_F(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityCha
   EXPECT_EQ(send(Statement("answered", true, grace_mbox)).evidence, 2);
   EXPECT_EQ(evidence_of(grace.id).size(), 3u);
 }
+
+// Every XapiServerTest (statements, documents, imports) on both backends.
+INSTANTIATE_TEST_SUITE_P(Backends, XapiServerTest,
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace pw::server
