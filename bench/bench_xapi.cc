@@ -16,7 +16,10 @@
 //    directly. Target: < 50 ms.
 //
 //   build/release/bench/bench_xapi [--batches N] [--senders S] [--rows R] [--queries Q]
-//                                   [--dir DIR] [--skip-ingest] [--skip-query]
+//                                   [--dir DIR] [--skip-ingest] [--skip-query] [--pg URL]
+//
+// --pg URL also runs the one-sender ingest into that PostgreSQL database (empty, migrated
+// here), beside the SQLite run.
 #include <fmt/core.h>
 #include <httplib.h>
 #include <sqlite3.h>
@@ -67,6 +70,7 @@ struct Args {
   int queries = 50;
   std::string dir;
   bool ingest = true, query = true;
+  std::string pg;  // --pg URL: the same ingest into this (empty) PostgreSQL database too
 };
 
 double Seconds(Clock_::time_point a, Clock_::time_point b) {
@@ -114,8 +118,9 @@ std::string RealisticStatement(Rng& rng, std::int64_t base_ms) {
   return s.dump();
 }
 
+// A path is a SQLite file; a postgresql:// URL a PostgreSQL database.
 std::unique_ptr<Store> Open(const std::string& path) {
-  auto store = OpenStore("sqlite:" + path);
+  auto store = OpenStore(path.starts_with("postgresql://") ? path : "sqlite:" + path);
   if (!store.ok()) Die(store.status().ToString());
   Check((*store)->Migrate(), "migrate");
   return std::move(store).value();
@@ -309,6 +314,14 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   std::printf("  raw SQLite INSERT of the same statement rows:               %9.0f statements/s "
               "wall, %9.0f per CPU-second\n",
               total / base, total / base_cpu);
+  if (!args.pg.empty()) {
+    // The same batches, one sender, into PostgreSQL (the server on the same machine); the
+    // baseline is the SQLite run above.
+    const Run pg = ours_run(args.pg, 1);
+    std::printf("  the same into PostgreSQL (%s), one sender:        %9.0f statements/s wall "
+                "(%.2f x the SQLite time)\n",
+                args.pg.c_str(), total / pg.wall, pg.wall / ours);
+  }
   const double best = std::min(ours, two.wall);
   std::printf("  ratio (time ours / raw): %.2f wall, %.2f CPU; %d senders %.2f wall   "
               "target >= 50,000 statements/s: %s\n",
@@ -475,6 +488,7 @@ int main(int argc, char** argv) {
     else if (a == "--dir") args.dir = next();
     else if (a == "--skip-ingest") args.ingest = false;
     else if (a == "--skip-query") args.query = false;
+    else if (a == "--pg") args.pg = next();
     else Die("unknown argument " + a);
   }
   Check(server::InitCrypto(), "crypto");

@@ -180,12 +180,15 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
       }
       offset += chunk.size();
     }
+    std::vector<std::string> defined;
+    defined.reserve(definitions.size());
+    for (const auto& [activity, objects] : definitions) defined.push_back(activity);
+    PW_ASSIGN_OR_RETURN(auto merged_before, lrs->GetActivityLastObjects(defined));
     for (const auto& [activity, objects] : definitions) {
-      PW_ASSIGN_OR_RETURN(std::optional<std::string> merged_before,
-                          lrs->GetActivityLastObject(activity));
-      if (merged_before && std::all_of(objects.begin(), objects.end(), [&](const std::string* o) {
-            return *o == *merged_before;
-          })) {
+      auto before = merged_before.find(activity);
+      if (before != merged_before.end() &&
+          std::all_of(objects.begin(), objects.end(),
+                      [&](const std::string* o) { return *o == before->second; })) {
         continue;  // merged before: merging it again changes nothing
       }
       PW_ASSIGN_OR_RETURN(std::optional<std::string> known, lrs->GetActivityDefinition(activity));

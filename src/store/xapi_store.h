@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -174,6 +175,17 @@ class XapiStore {
                                        std::string_view last_object = {}) = 0;
   // The last_object of the activity's definition ("" when none), nullopt for an unknown activity.
   virtual Result<std::optional<std::string>> GetActivityLastObject(std::string_view activity_id) = 0;
+  // The same for many activities at once: each known one of `activity_ids` with its last_object
+  // (a backend with round trips answers in one).
+  virtual Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
+      std::span<const std::string> activity_ids) {
+    std::unordered_map<std::string, std::string> out;
+    for (const std::string& id : activity_ids) {
+      PW_ASSIGN_OR_RETURN(std::optional<std::string> last, GetActivityLastObject(id));
+      if (last) out.emplace(id, std::move(*last));
+    }
+    return out;
+  }
   virtual Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) = 0;
 
   // ---- documents

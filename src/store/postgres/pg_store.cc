@@ -215,8 +215,8 @@ CREATE INDEX xapi_statements_by_registration ON xapi_statements(registration, se
 CREATE INDEX xapi_statements_by_object_ref ON xapi_statements(object_ref)
   WHERE object_ref IS NOT NULL;
 CREATE INDEX xapi_statements_unmapped ON xapi_statements(seq) WHERE evidence_count = 0;
-CREATE TABLE xapi_related (
-  key TEXT NOT NULL, seq BIGINT NOT NULL REFERENCES xapi_statements(seq), PRIMARY KEY (key, seq));
+-- No foreign key to the statements (never deleted): a check per row is a third of its insert.
+CREATE TABLE xapi_related (key TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (key, seq));
 CREATE INDEX xapi_people_by_email ON people(lower(email)) WHERE role = 'student';
 CREATE TABLE xapi_attachments (
   sha2 TEXT PRIMARY KEY, content_type TEXT NOT NULL, content BYTEA NOT NULL);
@@ -455,12 +455,43 @@ Result<bool> PgStore::ReplaceIdList(const char* table, const char* owner_col, Id
 
 Result<std::string> PgStore::StudentProblem(Id id) {
   PW_ASSIGN_OR_RETURN(pqxx::result r, db_->Exec("SELECT role FROM people WHERE id = $1", id));
-  if (r.empty()) return fmt::format("student_id {} does not exist", id);
-  std::string role = pg::Text(r[0], 0);
-  if (role != RoleName(Role::kStudent)) {
-    return fmt::format("student_id {} is a {}, not a student", id, role);
+  std::unordered_map<Id, std::string> roles;
+  if (!r.empty()) roles.emplace(id, pg::Text(r[0], 0));
+  return StudentProblemOf(id, roles);
+}
+
+std::string PgStore::StudentProblemOf(Id id, const std::unordered_map<Id, std::string>& roles) {
+  auto it = roles.find(id);
+  if (it == roles.end()) return fmt::format("student_id {} does not exist", id);
+  if (it->second != RoleName(Role::kStudent)) {
+    return fmt::format("student_id {} is a {}, not a student", id, it->second);
   }
   return std::string();
+}
+
+Result<std::unordered_map<Id, std::string>> PgStore::RolesOf(const std::unordered_set<Id>& ids) {
+  std::unordered_map<Id, std::string> out;
+  if (ids.empty()) return out;
+  pg::Array list;
+  for (Id id : ids) list.Add(id);
+  PW_ASSIGN_OR_RETURN(pqxx::result r, db_->Exec("SELECT id, role FROM people WHERE id = "
+                                                "ANY($1::BIGINT[])",
+                                                list.str()));
+  for (const auto& row : r) out.emplace(pg::Int(row, 0), pg::Text(row, 1));
+  return out;
+}
+
+Result<std::unordered_set<Id>> PgStore::ExistingIds(const char* table,
+                                                    const std::unordered_set<Id>& ids) {
+  std::unordered_set<Id> out;
+  if (ids.empty()) return out;
+  pg::Array list;
+  for (Id id : ids) list.Add(id);
+  PW_ASSIGN_OR_RETURN(pqxx::result r,
+                      db_->Exec(fmt::format("SELECT id FROM {} WHERE id = ANY($1::BIGINT[])", table),
+                                list.str()));
+  for (const auto& row : r) out.insert(pg::Int(row, 0));
+  return out;
 }
 
 // ---- orgs

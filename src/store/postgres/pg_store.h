@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/accounts.h"
@@ -142,6 +143,11 @@ class PgStore final : public Store {
                                                                  const char* owner_col,
                                                                  const char* value_col);
   Result<std::string> StudentProblem(Id id);
+  // Batch forms, one query each: the role of each of `ids` that exists; which of `ids` exist in
+  // `table`; and StudentProblem's answer from such roles.
+  Result<std::unordered_map<Id, std::string>> RolesOf(const std::unordered_set<Id>& ids);
+  Result<std::unordered_set<Id>> ExistingIds(const char* table, const std::unordered_set<Id>& ids);
+  static std::string StudentProblemOf(Id id, const std::unordered_map<Id, std::string>& roles);
   Result<std::int64_t> SourceSystemId(const std::string& name);
   Result<std::string> SourceSystemName(std::int64_t id);
   // Runs a statement that returns the new row's id.

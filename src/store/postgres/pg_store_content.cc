@@ -484,28 +484,64 @@ Result<std::string> PgStore::SourceSystemName(std::int64_t id) {
   return source_names_[id];
 }
 
+// A few round trips however many events: the students, activities and competencies they name
+// are read in one query each (then checked in order, with the messages of CheckEvidenceBatch),
+// the ids come from the sequence in one, and the rows go in by one unnest() INSERT.
 Status PgStore::AppendEvidence(std::span<EvidenceEvent> events) {
   if (events.empty()) return OkStatus();
   return Transaction([&]() -> Status {
-    PW_RETURN_IF_ERROR(store_util::CheckEvidenceBatch(
-        events, [&](Id id) { return StudentProblem(id); },
-        [&](const char* table, Id id) { return Exists(table, id); }));
-    for (size_t i = 0; i < events.size(); ++i) {
-      EvidenceEvent& e = events[i];
-      std::optional<std::int64_t> system;
-      if (!e.source_system.empty()) {
-        PW_ASSIGN_OR_RETURN(system, SourceSystemId(e.source_system));
-      }
-      Result<Id> id = InsertReturningId(
-          "INSERT INTO evidence(student_id, activity_id, competency_id, time_ms, kind, score, "
-          "rubric_level, rubric_max, source_system_id, source_record, duration_ms) VALUES ($1, $2, "
-          "$3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-          e.student_id, Ref(e.activity_id), Ref(e.competency_id), e.time.millis,
-          static_cast<int>(e.kind), e.score, static_cast<int>(e.rubric_level),
-          static_cast<int>(e.rubric_max), system, OptText(e.source_record), e.duration_ms);
-      if (!id.ok()) return id.status().WithPrefix(fmt::format("evidence {}", i));
-      e.id = *id;
+    std::unordered_set<Id> students, activities, competencies;
+    for (const EvidenceEvent& e : events) {
+      students.insert(e.student_id);
+      if (e.activity_id != kNoId) activities.insert(e.activity_id);
+      if (e.competency_id != kNoId) competencies.insert(e.competency_id);
     }
+    PW_ASSIGN_OR_RETURN(auto roles, RolesOf(students));
+    PW_ASSIGN_OR_RETURN(std::unordered_set<Id> known_activities,
+                        ExistingIds("activities", activities));
+    PW_ASSIGN_OR_RETURN(std::unordered_set<Id> known_competencies,
+                        ExistingIds("competencies", competencies));
+    PW_RETURN_IF_ERROR(store_util::CheckEvidenceBatch(
+        events, [&](Id id) -> Result<std::string> { return StudentProblemOf(id, roles); },
+        [&](const char* table, Id id) -> Result<bool> {
+          return std::string_view(table) == "activities" ? known_activities.contains(id)
+                                                         : known_competencies.contains(id);
+        }));
+    PW_ASSIGN_OR_RETURN(std::vector<std::int64_t> ids,
+                        pg::NextValues(*db_, "evidence_id_seq", events.size()));
+    pg::Array id, student, activity, competency, time, kind, score, level, max, system, record,
+        duration;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const EvidenceEvent& e = events[i];
+      std::optional<std::int64_t> system_id;
+      if (!e.source_system.empty()) {
+        PW_ASSIGN_OR_RETURN(system_id, SourceSystemId(e.source_system));
+      }
+      id.Add(ids[i]);
+      student.Add(e.student_id);
+      activity.Add(Ref(e.activity_id));
+      competency.Add(Ref(e.competency_id));
+      time.Add(e.time.millis);
+      kind.Add(static_cast<int>(e.kind));
+      score.Add(e.score);
+      level.Add(static_cast<int>(e.rubric_level));
+      max.Add(static_cast<int>(e.rubric_max));
+      system.Add(system_id);
+      record.Add(OptText(e.source_record));
+      duration.Add(e.duration_ms);
+    }
+    PW_RETURN_IF_ERROR(
+        db_->Exec("INSERT INTO evidence(id, student_id, activity_id, competency_id, time_ms, kind, "
+                  "score, rubric_level, rubric_max, source_system_id, source_record, duration_ms) "
+                  "SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[], "
+                  "$5::BIGINT[], $6::SMALLINT[], $7::DOUBLE PRECISION[], $8::SMALLINT[], "
+                  "$9::SMALLINT[], $10::BIGINT[], $11::TEXT[], $12::BIGINT[])",
+                  id.str(), student.str(), activity.str(), competency.str(), time.str(),
+                  kind.str(), score.str(), level.str(), max.str(), system.str(), record.str(),
+                  duration.str())
+            .status()
+            .WithPrefix("evidence"));
+    for (size_t i = 0; i < events.size(); ++i) events[i].id = ids[i];
     return OkStatus();
   });
 }

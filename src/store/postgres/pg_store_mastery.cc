@@ -1,6 +1,8 @@
 // PgStore: mastery rows, course credits and stated interests (store/mastery.h).
 #ifdef PATHWISE_HAVE_POSTGRES
 
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "store/postgres/pg_store.h"
@@ -43,15 +45,31 @@ std::optional<std::int64_t> OptMillis(const std::optional<Timestamp>& t) {
 
 }  // namespace
 
+// One query for all the pairs, the rows in the order of `pairs`.
 Result<std::vector<MasteryRecord>> PgStore::GetMastery(std::span<const std::pair<Id, Id>> pairs) {
   std::vector<MasteryRecord> out;
-  out.reserve(pairs.size());
-  const std::string sql = fmt::format(
-      "SELECT {} FROM mastery WHERE student_id = $1 AND competency_id = $2", kMasteryColumns);
+  if (pairs.empty()) return out;
+  pg::Array students, competencies;
   for (const auto& [student, competency] : pairs) {
-    PW_ASSIGN_OR_RETURN(pqxx::result r, db_->Exec(sql, student, competency));
-    if (!r.empty()) out.push_back(ReadMasteryRow(r[0]));
+    students.Add(student);
+    competencies.Add(competency);
   }
+  std::string columns;
+  for (std::string_view c : {"student_id", "competency_id", "p", "attempts", "independent",
+                             "correct", "last_evidence_ms", "last_activity_id", "state",
+                             "mastered_ms", "override_state", "override_reason", "override_by",
+                             "override_ms"}) {
+    columns += (columns.empty() ? "m." : ", m.") + std::string(c);
+  }
+  PW_ASSIGN_OR_RETURN(
+      pqxx::result r,
+      db_->Exec(fmt::format("SELECT {} FROM unnest($1::BIGINT[], $2::BIGINT[]) WITH ORDINALITY "
+                            "AS p(student_id, competency_id, n) JOIN mastery m ON m.student_id = "
+                            "p.student_id AND m.competency_id = p.competency_id ORDER BY p.n",
+                            columns),
+                students.str(), competencies.str()));
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(ReadMasteryRow(row));
   return out;
 }
 
@@ -67,44 +85,71 @@ Result<std::vector<MasteryRecord>> PgStore::ListMastery(Id student_id) {
   return out;
 }
 
+// A few round trips however many rows: the students and competencies checked by one query each,
+// the rows upserted by one unnest() statement (a pair given twice: the last row wins, as
+// writing them one by one would leave it).
 Status PgStore::PutMastery(std::span<const MasteryRecord> rows) {
   if (rows.empty()) return OkStatus();
   return Transaction([&]() -> Status {
     // Checked first: a failed statement would abort the PostgreSQL transaction.
     std::unordered_set<Id> students, competencies;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (students.insert(rows[i].student_id).second) {
-        PW_ASSIGN_OR_RETURN(std::string problem, StudentProblem(rows[i].student_id));
-        if (!problem.empty()) return InvalidArgumentError("mastery {}: {}", i, problem);
-      }
-      if (competencies.insert(rows[i].competency_id).second) {
-        PW_ASSIGN_OR_RETURN(bool found, Exists("competencies", rows[i].competency_id));
-        if (!found) {
-          return InvalidArgumentError("mastery {}: competency_id {} does not exist", i,
-                                      rows[i].competency_id);
-        }
-      }
+    for (const MasteryRecord& m : rows) {
+      students.insert(m.student_id);
+      competencies.insert(m.competency_id);
     }
-    const std::string sql = fmt::format(
-        "INSERT INTO mastery({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-        "$14) ON CONFLICT(student_id, competency_id) DO UPDATE SET p = excluded.p, attempts = "
-        "excluded.attempts, independent = excluded.independent, correct = excluded.correct, "
-        "last_evidence_ms = excluded.last_evidence_ms, last_activity_id = "
-        "excluded.last_activity_id, state = excluded.state, mastered_ms = excluded.mastered_ms, "
-        "override_state = excluded.override_state, override_reason = excluded.override_reason, "
-        "override_by = excluded.override_by, override_ms = excluded.override_ms",
-        kMasteryColumns);
+    PW_ASSIGN_OR_RETURN(auto roles, RolesOf(students));
+    PW_ASSIGN_OR_RETURN(std::unordered_set<Id> known, ExistingIds("competencies", competencies));
+    std::unordered_map<Id, std::unordered_map<Id, std::size_t>> last;  // pair -> its last row
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::string problem = StudentProblemOf(rows[i].student_id, roles);
+      if (!problem.empty()) return InvalidArgumentError("mastery {}: {}", i, problem);
+      if (!known.contains(rows[i].competency_id)) {
+        return InvalidArgumentError("mastery {}: competency_id {} does not exist", i,
+                                    rows[i].competency_id);
+      }
+      last[rows[i].student_id][rows[i].competency_id] = i;
+    }
+    pg::Array student, competency, p, attempts, independent, correct, last_evidence,
+        last_activity, state, mastered, override_state, override_reason, override_by,
+        override_at;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const MasteryRecord& m = rows[i];
-      Status s = db_->Exec(sql, m.student_id, m.competency_id, m.p, m.attempts, m.independent,
-                           m.correct, m.last_evidence.millis, Ref(m.last_activity_id), m.state,
-                           OptMillis(m.mastered_at), OptText(m.override_state),
-                           OptText(m.override_reason), OptText(m.override_by),
-                           OptMillis(m.override_at))
-                     .status();
-      if (!s.ok()) return s.WithPrefix(fmt::format("mastery {}", i));
+      if (last[m.student_id][m.competency_id] != i) continue;
+      student.Add(m.student_id);
+      competency.Add(m.competency_id);
+      p.Add(m.p);
+      attempts.Add(m.attempts);
+      independent.Add(m.independent);
+      correct.Add(m.correct);
+      last_evidence.Add(m.last_evidence.millis);
+      last_activity.Add(Ref(m.last_activity_id));
+      state.Add(m.state);
+      mastered.Add(OptMillis(m.mastered_at));
+      override_state.Add(OptText(m.override_state));
+      override_reason.Add(OptText(m.override_reason));
+      override_by.Add(OptText(m.override_by));
+      override_at.Add(OptMillis(m.override_at));
     }
-    return OkStatus();
+    return db_
+        ->Exec(fmt::format(
+                   "INSERT INTO mastery({}) SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], "
+                   "$3::DOUBLE PRECISION[], $4::INTEGER[], $5::INTEGER[], $6::INTEGER[], "
+                   "$7::BIGINT[], $8::BIGINT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[], "
+                   "$12::TEXT[], $13::TEXT[], $14::BIGINT[]) ON CONFLICT(student_id, "
+                   "competency_id) DO UPDATE SET p = excluded.p, attempts = excluded.attempts, "
+                   "independent = excluded.independent, correct = excluded.correct, "
+                   "last_evidence_ms = excluded.last_evidence_ms, last_activity_id = "
+                   "excluded.last_activity_id, state = excluded.state, mastered_ms = "
+                   "excluded.mastered_ms, override_state = excluded.override_state, "
+                   "override_reason = excluded.override_reason, override_by = "
+                   "excluded.override_by, override_ms = excluded.override_ms",
+                   kMasteryColumns),
+               student.str(), competency.str(), p.str(), attempts.str(), independent.str(),
+               correct.str(), last_evidence.str(), last_activity.str(), state.str(),
+               mastered.str(), override_state.str(), override_reason.str(), override_by.str(),
+               override_at.str())
+        .status()
+        .WithPrefix("mastery");
   });
 }
 

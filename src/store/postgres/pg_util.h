@@ -5,7 +5,12 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/postgres/pg_db.h"
@@ -32,6 +37,68 @@ class Params {
  private:
   std::vector<std::string> values_;
 };
+
+// A PostgreSQL array literal ('{1,NULL,3}', '{"a","b\\"c"}') built value by value, so that a
+// whole batch travels as a few parameters of one statement -- INSERT ... SELECT * FROM
+// unnest($1::BIGINT[], $2::TEXT[], ...) -- instead of one round trip a row.
+class Array {
+ public:
+  void Add(std::int64_t v) { Next() += std::to_string(v); }
+  void Add(int v) { Add(static_cast<std::int64_t>(v)); }
+  void Add(double v) {
+    std::string& out = Next();
+    if (std::isnan(v)) {
+      out += "NaN";
+    } else if (std::isinf(v)) {
+      out += v > 0 ? "Infinity" : "-Infinity";
+    } else {
+      out += fmt::format("{}", v);  // the shortest text that reads back the same double
+    }
+  }
+  void Add(std::string_view text) {
+    std::string& out = Next();
+    out += '"';
+    for (char c : text) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  void AddNull() { Next() += "NULL"; }
+  template <typename T>
+  void Add(const std::optional<T>& v) {
+    if (v) {
+      Add(*v);
+    } else {
+      AddNull();
+    }
+  }
+  std::string str() const { return "{" + text_ + "}"; }
+  std::size_t size() const { return n_; }
+
+ private:
+  std::string& Next() {
+    if (n_++ > 0) text_ += ',';
+    return text_;
+  }
+  std::string text_;
+  std::size_t n_ = 0;
+};
+
+// `n` new values of the sequence `sequence` (e.g. "evidence_id_seq"), ascending, in one round
+// trip: rows inserted by one unnest() statement get them as explicit ids.
+inline Result<std::vector<std::int64_t>> NextValues(PgDb& db, const std::string& sequence,
+                                                    std::size_t n) {
+  std::vector<std::int64_t> out;
+  if (n == 0) return out;
+  PW_ASSIGN_OR_RETURN(pqxx::result r,
+                      db.Exec("SELECT nextval($1::regclass) FROM generate_series(1, $2::BIGINT)",
+                              sequence, static_cast<std::int64_t>(n)));
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(row[0].as<std::int64_t>());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 template <typename T, typename ReadFn>
 Result<std::vector<T>> ReadAll(const pqxx::result& r, ReadFn read) {

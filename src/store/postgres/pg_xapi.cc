@@ -13,6 +13,8 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/postgres/pg_store.h"
@@ -81,42 +83,72 @@ class PgXapi final : public XapiStore {
     return std::shared_ptr<const XapiPacker>();
   }
 
+  // One round trip for the seqs, one for the rows, one for their related rows, however many
+  // statements.
   Status InsertStatements(std::span<XapiStatementRow> rows) override {
+    if (rows.empty()) return OkStatus();
     return store_.Transaction([&]() -> Status {
       PW_RETURN_IF_ERROR(db_.Exec("SELECT pg_advisory_xact_lock($1)", kStatementLock).status());
-      for (XapiStatementRow& r : rows) {
-        PW_ASSIGN_OR_RETURN(
-            pqxx::result ins,
-            db_.Exec("INSERT INTO xapi_statements(id, stored_ms, actor_key, object_agent_key, "
-                     "verb_id, object_activity, registration, object_ref, evidence_count, "
-                     "unmapped_reason, json, evidence_first) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                     "$8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING seq",
-                     r.id, r.stored.millis, OptText(r.actor_key), OptText(r.object_agent_key),
-                     r.verb_id, OptText(r.object_activity), OptText(r.registration),
-                     OptText(r.object_ref), r.evidence_count, OptText(r.unmapped_reason), r.json,
-                     Ref(r.evidence_count > 0 ? r.evidence_first : kNoId)));
-        if (ins.empty()) {
+      PW_ASSIGN_OR_RETURN(std::vector<std::int64_t> seqs,
+                          pg::NextValues(db_, "xapi_statements_seq_seq", rows.size()));
+      pg::Array seq, id, stored, actor, object_agent, verb, activity, registration, object_ref,
+          evidence_count, unmapped_reason, json, evidence_first;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const XapiStatementRow& r = rows[i];
+        seq.Add(seqs[i]);
+        id.Add(r.id);
+        stored.Add(r.stored.millis);
+        actor.Add(OptText(r.actor_key));
+        object_agent.Add(OptText(r.object_agent_key));
+        verb.Add(r.verb_id);
+        activity.Add(OptText(r.object_activity));
+        registration.Add(OptText(r.registration));
+        object_ref.Add(OptText(r.object_ref));
+        evidence_count.Add(r.evidence_count);
+        unmapped_reason.Add(OptText(r.unmapped_reason));
+        json.Add(r.json);
+        evidence_first.Add(Ref(r.evidence_count > 0 ? r.evidence_first : kNoId));
+      }
+      // Rows are inserted in unnest order: of two rows with one id, the first is stored.
+      PW_ASSIGN_OR_RETURN(
+          pqxx::result inserted,
+          db_.Exec("INSERT INTO xapi_statements(seq, id, stored_ms, actor_key, object_agent_key, "
+                   "verb_id, object_activity, registration, object_ref, evidence_count, "
+                   "unmapped_reason, json, evidence_first) SELECT * FROM unnest($1::BIGINT[], "
+                   "$2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], "
+                   "$8::TEXT[], $9::TEXT[], $10::INTEGER[], $11::TEXT[], $12::TEXT[], "
+                   "$13::BIGINT[]) ON CONFLICT (id) DO NOTHING RETURNING seq",
+                   seq.str(), id.str(), stored.str(), actor.str(), object_agent.str(), verb.str(),
+                   activity.str(), registration.str(), object_ref.str(), evidence_count.str(),
+                   unmapped_reason.str(), json.str(), evidence_first.str()));
+      std::unordered_set<std::int64_t> stored_seqs;
+      for (const pqxx::row& row : inserted) stored_seqs.insert(pg::Int(row, 0));
+      pg::Array related_key, related_seq;
+      auto related = [&](char kind, const std::string& value, std::int64_t s) {
+        related_key.Add(std::string(1, kind) + ":" + value);
+        related_seq.Add(s);
+      };
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        XapiStatementRow& r = rows[i];
+        if (!stored_seqs.contains(seqs[i])) {
           r.seq = 0;  // the id is stored already
           continue;
         }
-        r.seq = pg::Int(ins[0], 0);
+        r.seq = seqs[i];
         // The actor, object agent and object activity are the row's own columns.
-        auto related = [&](char kind, const std::string& value) {
-          return db_
-              .Exec("INSERT INTO xapi_related(key, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    std::string(1, kind) + ":" + value, r.seq)
-              .status();
-        };
         for (const std::string& a : r.related_agents) {
-          if (a == r.actor_key || a == r.object_agent_key) continue;
-          PW_RETURN_IF_ERROR(related('A', a));
+          if (a != r.actor_key && a != r.object_agent_key) related('A', a, r.seq);
         }
         for (const std::string& a : r.related_activities) {
-          if (a == r.object_activity) continue;
-          PW_RETURN_IF_ERROR(related('O', a));
+          if (a != r.object_activity) related('O', a, r.seq);
         }
       }
-      return OkStatus();
+      if (related_key.size() == 0) return OkStatus();
+      return db_
+          .Exec("INSERT INTO xapi_related(key, seq) SELECT * FROM unnest($1::TEXT[], "
+                "$2::BIGINT[]) ON CONFLICT DO NOTHING",
+                related_key.str(), related_seq.str())
+          .status();
     });
   }
 
@@ -135,13 +167,18 @@ class PgXapi final : public XapiStore {
   }
 
   Status SetEvidenceFirst(std::span<const std::pair<std::int64_t, Id>> rows) override {
+    if (rows.empty()) return OkStatus();
+    pg::Array seq, first;
+    for (const auto& [s, f] : rows) {
+      seq.Add(s);
+      first.Add(f);
+    }
     return store_.Transaction([&]() -> Status {
-      for (const auto& [seq, first] : rows) {
-        PW_RETURN_IF_ERROR(
-            db_.Exec("UPDATE xapi_statements SET evidence_first = $1 WHERE seq = $2", first, seq)
-                .status());
-      }
-      return OkStatus();
+      return db_
+          .Exec("UPDATE xapi_statements s SET evidence_first = u.first FROM unnest($1::BIGINT[], "
+                "$2::BIGINT[]) AS u(seq, first) WHERE s.seq = u.seq",
+                seq.str(), first.str())
+          .status();
     });
   }
 
@@ -295,6 +332,20 @@ class PgXapi final : public XapiStore {
                                  std::string(activity_id)));
     if (r.empty()) return std::optional<std::string>();
     return std::optional<std::string>(pg::Text(r[0], 0));
+  }
+
+  Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
+      std::span<const std::string> activity_ids) override {
+    std::unordered_map<std::string, std::string> out;
+    if (activity_ids.empty()) return out;
+    pg::Array ids;
+    for (const std::string& id : activity_ids) ids.Add(id);
+    PW_ASSIGN_OR_RETURN(pqxx::result r,
+                        db_.Exec("SELECT id, coalesce(last_object, '') FROM xapi_activities WHERE "
+                                 "id = ANY($1::TEXT[])",
+                                 ids.str()));
+    for (const pqxx::row& row : r) out.emplace(pg::Text(row, 0), pg::Text(row, 1));
+    return out;
   }
 
   Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) override {

@@ -93,6 +93,30 @@ TEST_P(EvidenceTest, EveryFieldRoundTrips) {
   EXPECT_EQ(*store_->CountEvidence({}), 3);
 }
 
+// Text that a PostgreSQL array literal must quote (the batch insert sends the events as
+// arrays) comes back as it was sent, and ids follow the events' order.
+TEST_P(EvidenceTest, QuotedTextRoundTripsInOrder) {
+  const std::string tricky = "row \"7\", \\ {a,b} NULL 'x' \u00e9";
+  std::vector<EvidenceEvent> events;
+  for (int i = 0; i < 5; ++i) {
+    EvidenceEvent e = Event(students_[i % 2], competencies_[0], 1000 + i, i % 2 == 0);
+    e.source_system = i == 3 ? "NULL" : "import:" + tricky;
+    e.source_record = i == 4 ? "" : tricky + std::to_string(i);
+    events.push_back(e);
+  }
+  PW_ASSERT_OK(store_->AppendEvidence(events));
+  auto page = store_->ListEvidence({}, {});
+  PW_ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(page->items[i].id, events[i].id);
+    EXPECT_EQ(page->items[i].time, events[i].time);
+    EXPECT_EQ(page->items[i].source_system, events[i].source_system);
+    EXPECT_EQ(page->items[i].source_record, events[i].source_record);
+  }
+}
+
 TEST_P(EvidenceTest, DeleteReturnsTheRowsAsTheyWereAndSkipsUnknownIds) {
   std::vector<EvidenceEvent> events = {Event(students_[0], competencies_[0], 10, true),
                                        Event(students_[1], competencies_[1], 20, false),

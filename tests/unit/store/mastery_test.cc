@@ -79,6 +79,31 @@ TEST_P(MasteryStoreTest, EveryFieldRoundTripsAndUpsertReplaces) {
   EXPECT_EQ((*listed)[0].attempts, 8);
 }
 
+// Text that a PostgreSQL array literal must quote (the batch upsert sends the rows as arrays),
+// the string "NULL", and one pair given twice in one call: the last row wins, as writing them
+// one by one would leave it.
+TEST_P(MasteryStoreTest, QuotedTextAndARepeatedPairInOneCall) {
+  const std::string tricky = "he said \"done\", \\o/ {a,b} 'x' \u00e9\u4e2d";
+  std::vector<MasteryRecord> rows = {Row(students_[0], competencies_[0], 0.2),
+                                     Row(students_[1], competencies_[0], 0.3),
+                                     Row(students_[0], competencies_[0], 0.9)};
+  rows[1].override_state = "mastered";
+  rows[1].override_reason = tricky;
+  rows[1].override_by = "NULL";
+  rows[1].override_at = Timestamp{-1};
+  PW_ASSERT_OK(store_->PutMastery(rows));
+  auto first = store_->ListMastery(students_[0]);
+  PW_ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_DOUBLE_EQ((*first)[0].p, 0.9);
+  auto second = store_->ListMastery(students_[1]);
+  PW_ASSERT_OK(second);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].override_reason, tricky);
+  EXPECT_EQ((*second)[0].override_by, "NULL");
+  EXPECT_EQ((*second)[0].override_at, Timestamp{-1});
+}
+
 TEST_P(MasteryStoreTest, BadReferencesWriteNothing) {
   std::vector<MasteryRecord> rows = {Row(students_[0], competencies_[0], 0.4),
                                      Row(students_[0], 999, 0.4)};
