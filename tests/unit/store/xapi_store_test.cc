@@ -1,8 +1,10 @@
 // The SQLite learning record store's storage details: statements keyed by interned integers
 // (migration 8), the key cache across rollbacks, the tail of statements whose index entries
 // are written in bulk and ids stored as bytes (migration 12), packing, and the WAL checkpointed
-// off the writer.
+// off the writer. At the end, LrsTest: what both backends must do alike (filters, StatementRef
+// matching, voiding, paging; statement writers committing in seq order).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -628,6 +630,114 @@ TEST(WriterTurnTest, IsGivenBackAfterCommitRollbackAndException) {
                std::runtime_error);
   EXPECT_LT(quick_write(), std::chrono::milliseconds(500));
   EXPECT_EQ((*second)->GetMeta("a")->value_or(""), "1");
+}
+
+// ---- both backends
+
+class LrsTest : public StoreTest {
+ protected:
+  XapiStore& Lrs() { return *store_->xapi(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, LrsTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+// Every filter, related agents and activities, a StatementRef matching through its target,
+// voided rows left out, a repeated id left unstored (seq 0), paging by cursor.
+TEST_P(LrsTest, FiltersRefsVoidingAndPaging) {
+  std::vector<XapiStatementRow> rows = {
+      Row(kId1, "mbox:mailto:a@x", "http://v/answered", "http://a/1"),
+      Row(kId2, "mbox:mailto:b@x", "http://v/answered", "http://a/2"),
+      Row(kId3, "mbox:mailto:b@x", "http://v/voided", ""),
+      Row(kId1, "mbox:mailto:c@x", "http://v/answered", "http://a/3")};  // id sent again
+  rows[1].registration = "7a1e1b40-0000-4000-8000-000000000001";
+  rows[1].related_agents.push_back("mbox:mailto:team@x");
+  rows[2].object_ref = kId2;
+  rows[2].related_activities.clear();
+  PW_ASSERT_OK(store_->Transaction([&] { return Lrs().InsertStatements(rows); }));
+  EXPECT_GT(rows[0].seq, 0);
+  EXPECT_GT(rows[1].seq, rows[0].seq);
+  EXPECT_GT(rows[2].seq, rows[1].seq);
+  EXPECT_EQ(rows[3].seq, 0);
+  auto ids = [&](XapiStatementQuery q) {
+    q.ascending = true;
+    auto page = Lrs().QueryStatements(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? Ids(*page) : std::vector<std::string>{"error"};
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(Q([](auto& q) { q.agent_key = "mbox:mailto:a@x"; })), V({kId1}));
+  // b's own statements, and none of c's: the repeated id was not stored.
+  EXPECT_EQ(ids(Q([](auto& q) { q.agent_key = "mbox:mailto:b@x"; })), V({kId2, kId3}));
+  EXPECT_EQ(ids(Q([](auto& q) { q.agent_key = "mbox:mailto:c@x"; })), V());
+  EXPECT_EQ(ids(Q([](auto& q) { q.agent_key = "mbox:mailto:team@x"; })), V());
+  // The voiding statement matches through its target's agent, activity and registration.
+  EXPECT_EQ(ids(Q([](auto& q) {
+              q.agent_key = "mbox:mailto:team@x";
+              q.related_agents = true;
+            })),
+            V({kId2, kId3}));
+  EXPECT_EQ(ids(Q([](auto& q) { q.activity_id = "http://a/2"; })), V({kId2, kId3}));
+  EXPECT_EQ(ids(Q([](auto& q) {
+              q.activity_id = "https://example.com/course";
+              q.related_activities = true;
+            })),
+            V({kId1, kId2, kId3}));
+  EXPECT_EQ(ids(Q([](auto& q) { q.registration = "7a1e1b40-0000-4000-8000-000000000001"; })),
+            V({kId2, kId3}));
+  // (The voiding statement too: its target was answered.)
+  EXPECT_EQ(ids(Q([](auto& q) { q.verb_id = "http://v/answered"; })), V({kId1, kId2, kId3}));
+  EXPECT_EQ(ids(Q([](auto& q) { q.verb_id = "http://v/voided"; })), V({kId3}));
+  EXPECT_EQ(ids(Q([](auto& q) { q.verb_id = "http://v/never"; })), V());
+  PW_ASSERT_OK(Lrs().MarkVoided(kId2));
+  EXPECT_EQ(ids(Q([](auto& q) { q.agent_key = "mbox:mailto:b@x"; })), V({kId3}));
+  auto got = Lrs().GetStatement(kId2);
+  PW_ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_TRUE((*got)->voided);
+  // Pages of one, newest first, then the rest after the cursor.
+  XapiStatementQuery first;
+  first.limit = 1;
+  auto page = Lrs().QueryStatements(first);
+  PW_ASSERT_OK(page);
+  EXPECT_EQ(Ids(*page), V({kId3}));
+  ASSERT_TRUE(page->next_cursor.has_value());
+  XapiStatementQuery rest;
+  rest.cursor = page->next_cursor;
+  page = Lrs().QueryStatements(rest);
+  PW_ASSERT_OK(page);
+  EXPECT_EQ(Ids(*page), V({kId1}));
+  EXPECT_FALSE(page->next_cursor.has_value());
+}
+
+// A statement writer waits for another's transaction, so statements commit in seq order and a
+// reader paging by seq never skips one that a slower transaction commits later.
+TEST_P(LrsTest, StatementWritersCommitInSeqOrder) {
+  std::unique_ptr<Store> other = Reopen();
+  ASSERT_NE(other, nullptr);
+  std::atomic<bool> first_inserted = false, first_committed = false, second_done = false;
+  std::atomic<bool> second_waited = false;
+  std::vector<XapiStatementRow> second = {Row(kId2, "mbox:mailto:b@x", "http://v/a", "http://a/2")};
+  Status second_status;
+  std::thread writer([&] {
+    while (!first_inserted) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    second_status = other->Transaction([&] { return other->xapi()->InsertStatements(second); });
+    second_waited = first_committed.load();
+    second_done = true;
+  });
+  std::vector<XapiStatementRow> first = {Row(kId1, "mbox:mailto:a@x", "http://v/a", "http://a/1")};
+  PW_ASSERT_OK(store_->Transaction([&]() -> Status {
+    PW_RETURN_IF_ERROR(Lrs().InsertStatements(first));
+    first_inserted = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(second_done.load()) << "the second writer did not wait";
+    first_committed = true;
+    return OkStatus();
+  }));
+  writer.join();
+  PW_ASSERT_OK(second_status);
+  EXPECT_TRUE(second_waited.load());
+  EXPECT_GT(second[0].seq, first[0].seq);
 }
 
 }  // namespace
