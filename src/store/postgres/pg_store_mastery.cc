@@ -1,7 +1,7 @@
 // PgStore: mastery rows, course credits and stated interests (store/mastery.h).
 #ifdef PATHWISE_HAVE_POSTGRES
 
-#include <string_view>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -54,12 +54,11 @@ Result<std::vector<MasteryRecord>> PgStore::GetMastery(std::span<const std::pair
     students.Add(student);
     competencies.Add(competency);
   }
-  std::string columns;
-  for (std::string_view c : {"student_id", "competency_id", "p", "attempts", "independent",
-                             "correct", "last_evidence_ms", "last_activity_id", "state",
-                             "mastered_ms", "override_state", "override_reason", "override_by",
-                             "override_ms"}) {
-    columns += (columns.empty() ? "m." : ", m.") + std::string(c);
+  // kMasteryColumns on the table's alias (the pairs' columns have the same names).
+  std::string columns = std::string("m.") + kMasteryColumns;
+  for (std::size_t at = columns.find(", "); at != std::string::npos;
+       at = columns.find(", ", at + 4)) {
+    columns.replace(at, 2, ", m.");
   }
   PW_ASSIGN_OR_RETURN(
       pqxx::result r,
