@@ -300,6 +300,14 @@ Status RegisterUuidFunction(sqlite3* db) {
 
 // ---- SqliteDb
 
+// SQLite's memory statistics off, before the library initializes (this runs at program start,
+// ahead of any connection; sqlite3_config is refused once SQLite is initialized). With them on,
+// SQLite's default, every allocation it makes takes one process-wide mutex to count itself:
+// 10 k instructions a statement on the xAPI writer (callgrind, bench_xapi) and a lock that every
+// connection's thread shares. Nothing in Pathwise reads the statistics (sqlite3_memory_used,
+// soft heap limits).
+const int kSqliteMemstatusOff = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms,
                                                  int cache_mib) {
   sqlite3* raw = nullptr;

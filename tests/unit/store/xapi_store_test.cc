@@ -601,6 +601,15 @@ TEST(CheckpointTest, TheCheckpointerCopiesTheWalBack) {
 // Every way out of a write transaction gives the writer turn back: a connection with a 1 s busy
 // timeout would otherwise wait that long for the turn before trying SQLite's lock. (Checked
 // by leaving out the release after a rollback: the write then took 1 s and the test failed.)
+// SQLite's memory statistics are off (sqlite_db.cc): no process-wide mutex per allocation.
+TEST(SqliteConfigTest, MemoryStatisticsAreOff) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("m.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  EXPECT_EQ(sqlite3_memory_used(), 0);  // with statistics on, every allocation is counted
+}
+
 TEST(WriterTurnTest, IsGivenBackAfterCommitRollbackAndException) {
   TempDir dir;
   auto first = SqliteStore::Open(dir.File("t.db"));
