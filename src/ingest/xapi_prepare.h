@@ -65,5 +65,7 @@ PreparedStatement PrepareStatement(const json_view::SView& statement, const Stat
 
 // Appends `text` as a JSON string literal (quoted and escaped).
 void AppendJsonString(std::string_view text, std::string* out);
+// Appends an object member's key: `"key":`, after a comma when `comma`.
+void AppendJsonKey(std::string_view key, bool comma, std::string* out);
 
 }  // namespace pw::xapi

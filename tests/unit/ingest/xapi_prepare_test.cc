@@ -173,5 +173,30 @@ TEST(XapiPrepare, JsonStringsAreEscaped) {
   EXPECT_EQ(json::parse(out), std::string("a\"b\\c\n\x01\xc3\xa9"));
 }
 
+// The escaping scans 16 bytes at a time: every character that needs an escape, at every
+// position of a block and across block ends, in strings of every length up to 70, comes out as
+// nlohmann writes it (UTF-8 bytes and DEL pass through).
+TEST(XapiPrepare, JsonStringsMatchNlohmannAtEveryPosition) {
+  const std::string specials = std::string("\"\\\b\f\n\r\t\x01\x1f", 9) + std::string(1, '\0');
+  const std::vector<std::string> units = {"a", "b", "\x7f", "\xc3\xa9", "x", "y", "z"};
+  for (std::size_t len = 0; len <= 60; ++len) {
+    for (std::size_t at = 0; at < std::max<std::size_t>(len, 1); ++at) {
+      for (char special : specials) {
+        std::string text;
+        for (std::size_t i = 0; i < len; ++i) {
+          text += i == at ? std::string(1, special) : units[i % units.size()];
+        }
+        std::string ours;
+        AppendJsonString(text, &ours);
+        ASSERT_EQ(ours, json(text).dump()) << "length " << len << " at " << at;
+      }
+    }
+  }
+  std::string key;
+  AppendJsonKey("a\"b", false, &key);
+  AppendJsonKey("c", true, &key);
+  EXPECT_EQ(key, "\"a\\\"b\":,\"c\":");
+}
+
 }  // namespace
 }  // namespace pw::xapi
