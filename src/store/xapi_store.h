@@ -173,19 +173,11 @@ class XapiStore {
   // `last_object`: the activity object (JSON text) last merged into it, "" when not known.
   virtual Status PutActivityDefinition(std::string_view activity_id, std::string_view json,
                                        std::string_view last_object = {}) = 0;
-  // The last_object of the activity's definition ("" when none), nullopt for an unknown activity.
-  virtual Result<std::optional<std::string>> GetActivityLastObject(std::string_view activity_id) = 0;
-  // The same for many activities at once: each known one of `activity_ids` with its last_object
-  // (a backend with round trips answers in one).
+  // The last_object (the activity object, as JSON text, last merged into its definition; ""
+  // when not known) of each of `activity_ids` that has a definition; unknown ones are left out.
+  // One call for a batch's activities (a backend with round trips answers in one).
   virtual Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
-      std::span<const std::string> activity_ids) {
-    std::unordered_map<std::string, std::string> out;
-    for (const std::string& id : activity_ids) {
-      PW_ASSIGN_OR_RETURN(std::optional<std::string> last, GetActivityLastObject(id));
-      if (last) out.emplace(id, std::move(*last));
-    }
-    return out;
-  }
+      std::span<const std::string> activity_ids) = 0;
   virtual Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) = 0;
 
   // ---- documents

@@ -54,19 +54,19 @@ Result<std::vector<MasteryRecord>> PgStore::GetMastery(std::span<const std::pair
     students.Add(student);
     competencies.Add(competency);
   }
-  // kMasteryColumns on the table's alias (the pairs' columns have the same names).
-  std::string columns = std::string("m.") + kMasteryColumns;
-  for (std::size_t at = columns.find(", "); at != std::string::npos;
-       at = columns.find(", ", at + 4)) {
-    columns.replace(at, 2, ", m.");
-  }
-  PW_ASSIGN_OR_RETURN(
-      pqxx::result r,
-      db_->Exec(fmt::format("SELECT {} FROM unnest($1::BIGINT[], $2::BIGINT[]) WITH ORDINALITY "
-                            "AS p(student_id, competency_id, n) JOIN mastery m ON m.student_id = "
-                            "p.student_id AND m.competency_id = p.competency_id ORDER BY p.n",
-                            columns),
-                students.str(), competencies.str()));
+  // kMasteryColumns on the table's alias (the pairs' columns have the same names); built once.
+  static const std::string sql = [] {
+    std::string columns = std::string("m.") + kMasteryColumns;
+    for (std::size_t at = columns.find(", "); at != std::string::npos;
+         at = columns.find(", ", at + 4)) {
+      columns.replace(at, 2, ", m.");
+    }
+    return fmt::format("SELECT {} FROM unnest($1::BIGINT[], $2::BIGINT[]) WITH ORDINALITY AS "
+                       "p(student_id, competency_id, n) JOIN mastery m ON m.student_id = "
+                       "p.student_id AND m.competency_id = p.competency_id ORDER BY p.n",
+                       columns);
+  }();
+  PW_ASSIGN_OR_RETURN(pqxx::result r, db_->Exec(sql, students.str(), competencies.str()));
   out.reserve(r.size());
   for (const auto& row : r) out.push_back(ReadMasteryRow(row));
   return out;

@@ -325,15 +325,6 @@ class PgXapi final : public XapiStore {
         .status();
   }
 
-  Result<std::optional<std::string>> GetActivityLastObject(std::string_view activity_id) override {
-    PW_ASSIGN_OR_RETURN(pqxx::result r,
-                        db_.Exec("SELECT coalesce(last_object, '') FROM xapi_activities WHERE id "
-                                 "= $1",
-                                 std::string(activity_id)));
-    if (r.empty()) return std::optional<std::string>();
-    return std::optional<std::string>(pg::Text(r[0], 0));
-  }
-
   Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
       std::span<const std::string> activity_ids) override {
     std::unordered_map<std::string, std::string> out;

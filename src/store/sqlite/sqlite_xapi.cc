@@ -446,13 +446,18 @@ class SqliteXapi final : public XapiStore {
         activity_id, json, last_object);
   }
 
-  Result<std::optional<std::string>> GetActivityLastObject(std::string_view activity_id) override {
+  Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
+      std::span<const std::string> activity_ids) override {
+    std::unordered_map<std::string, std::string> out;
     PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT coalesce(last_object, '') FROM "
                                              "xapi_activities WHERE id = ?"));
-    st.Bind(activity_id);
-    PW_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return std::optional<std::string>();
-    return std::optional<std::string>(st.Text(0));
+    for (const std::string& id : activity_ids) {
+      st.Reset();
+      st.Bind(id);
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (row) out.emplace(id, st.Text(0));
+    }
+    return out;
   }
 
   Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) override {
