@@ -65,13 +65,8 @@ TEST(InitCommandTest, UnopenableFileExitsTwo) {
 }
 
 TEST(InitCommandTest, RealPostgresServer) {
-  std::string why_not;
-  PgTestServer* server = PgTestServer::Get(&why_not);
-  if (server == nullptr) {
-    if (why_not.starts_with("FAILED")) FAIL() << why_not;
-    GTEST_SKIP() << why_not;
-  }
-  const std::string url = server->CreateDatabase();
+  std::string url;
+  PW_PG_DATABASE_OR_SKIP(url);
   CliResult r = RunPathwise({"init", "--db", url});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, url + ": schema version 7 (created)\n");

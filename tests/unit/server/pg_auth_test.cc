@@ -16,15 +16,11 @@ class PgAuthTest : public AuthServerTest {
   // The district in a PostgreSQL database in place of the SQLite file, with a lower lockout
   // threshold so the throttle rows are exercised quickly.
   void SetUp() override {
-    std::string why_not;
-    testing::PgTestServer* pg = testing::PgTestServer::Get(&why_not);
-    if (pg == nullptr) {
-      if (why_not.starts_with("FAILED")) FAIL() << why_not;
-      GTEST_SKIP() << why_not;
-    }
+    std::string url;
+    PW_PG_DATABASE_OR_SKIP(url);
     auth_ = TestAuth();
     auth_.max_failures_per_login = 3;
-    Start(pg->CreateDatabase());
+    Start(url);
   }
 
   httplib::Result PostLogin(const std::string& login, const std::string& password) {

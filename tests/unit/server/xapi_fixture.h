@@ -34,13 +34,7 @@ class XapiServerTest : public ::testing::TestWithParam<testing::Backend> {
   void SetUp() override {
     PW_ASSERT_OK(InitCrypto());
     if (GetParam() == testing::Backend::kPostgres) {
-      std::string why_not;
-      testing::PgTestServer* pg = testing::PgTestServer::Get(&why_not);
-      if (pg == nullptr) {
-        if (why_not.starts_with("FAILED")) FAIL() << why_not;
-        GTEST_SKIP() << why_not;
-      }
-      url_ = pg->CreateDatabase();
+      PW_PG_DATABASE_OR_SKIP(url_);
     } else {
       url_ = "sqlite:" + dir_.File("lrs.db");
     }

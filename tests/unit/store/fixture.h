@@ -47,13 +47,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::kPostgres) {
-      std::string why_not;
-      PgTestServer* server = PgTestServer::Get(&why_not);
-      if (server == nullptr) {
-        if (why_not.starts_with("FAILED")) FAIL() << why_not;
-        GTEST_SKIP() << why_not;
-      }
-      url_ = server->CreateDatabase();
+      PW_PG_DATABASE_OR_SKIP(url_);
     } else {
       url_ = "sqlite:" + dir_.File("pathwise.db");
     }

@@ -7,6 +7,7 @@
 // per machine into a template directory that later processes copy.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -136,3 +137,16 @@ class PgTestServer {
 };
 
 }  // namespace pw::testing
+
+// In a test or its SetUp: `url` becomes a new database on the process's PostgreSQL server, or
+// the test skips (PostgreSQL not available here) or fails (it is, but would not start).
+#define PW_PG_DATABASE_OR_SKIP(url)                                                \
+  do {                                                                             \
+    std::string pw_pg_why_not;                                                     \
+    ::pw::testing::PgTestServer* pw_pg = ::pw::testing::PgTestServer::Get(&pw_pg_why_not); \
+    if (pw_pg == nullptr) {                                                        \
+      if (pw_pg_why_not.starts_with("FAILED")) FAIL() << pw_pg_why_not;            \
+      GTEST_SKIP() << pw_pg_why_not;                                               \
+    }                                                                              \
+    (url) = pw_pg->CreateDatabase();                                               \
+  } while (false)
