@@ -74,7 +74,8 @@ json Substance(json s) {
 // and rolls everything back.
 using PreparedChunks = std::function<Result<std::span<xapi::PreparedStatement>>()>;
 
-// Stores prepared statements, voids, keeps attachments, records evidence: all or nothing.
+// Stores prepared (and, where the store packs, packed) statements, voids, keeps attachments,
+// records evidence: all or nothing.
 // Statements are mapped and their rows written chunk by chunk as `next` hands them over, so a
 // caller still preparing later chunks on another core overlaps with the writer.
 Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool is_batch,
@@ -83,8 +84,6 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
                                   const xapi::XapiMapping& mapping) {
   XapiStore* lrs = store.xapi();
   StoredBatch out;
-  // Pack what the caller did not (before the transaction: packing may train a dictionary).
-  PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs->Packer());
   PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
     // Statement -> evidence first (inside the transaction: its reads of students and
     // activities are then one snapshot, and cost a third of what separate reads would).
@@ -120,7 +119,6 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
       first.clear();
       for (xapi::PreparedStatement& p : chunk) {
         out.ids.push_back(p.facts.id);
-        if (packer && p.row.packed_json.empty()) p.row.packed_json = packer->Pack(p.row.json);
         PW_ASSIGN_OR_RETURN(xapi::MappedStatement m, mapper.Map(p.facts));
         p.row.evidence_count = static_cast<int>(m.events.size());
         p.row.unmapped_reason = std::move(m.unmapped_reason);
@@ -340,7 +338,12 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
       xapi::MakeCompletion(clock.Now(), batch.authority, xapi_http::NewUuid);
   std::vector<xapi::PreparedStatement> prepared;
   prepared.reserve(batch.statements.size());
-  for (const json& s : batch.statements) prepared.push_back(xapi::PrepareStatement(s, completion));
+  // Packed before the transaction, as the bulk path packs (Packer may train a dictionary).
+  PW_ASSIGN_OR_RETURN(std::shared_ptr<const XapiPacker> packer, lrs->Packer());
+  for (const json& s : batch.statements) {
+    prepared.push_back(xapi::PrepareStatement(s, completion));
+    if (packer) prepared.back().row.packed_json = packer->Pack(prepared.back().row.json);
+  }
   // The attachments' content types, by hash.
   std::map<std::string, std::string> content_types;
   for (const json& s : batch.statements) {
