@@ -468,6 +468,38 @@ TEST_F(XapiStoreTest, ARollbackForgetsTheKeysItCreated) {
   EXPECT_EQ(Ids(*page), std::vector<std::string>{kId2});
 }
 
+// Thousands of agents and activities (the key cache grows several times over): every key keeps
+// its one id, whether this connection finds it in its cache or a new one reads it back, and an
+// agent and an activity with the same text stay apart.
+TEST_F(XapiStoreTest, ManyKeysKeepTheirIds) {
+  std::vector<XapiStatementRow> rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows.push_back(Row(fmt::format("00000000-0000-4000-8000-{:012x}", i + 1),
+                       fmt::format("mbox:mailto:s{}@x", i % 1500), "http://v/a",
+                       fmt::format("mbox:mailto:s{}@x", i % 700)));
+  }
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+  auto opened = SqliteStore::Open(dir_.File("x.db"));
+  PW_ASSERT_OK(opened);
+  for (XapiStore* lrs : {lrs_, (*opened)->xapi()}) {
+    for (int agent : {0, 699, 1499}) {
+      auto page = lrs->QueryStatements(
+          Q([&](auto& q) { q.agent_key = fmt::format("mbox:mailto:s{}@x", agent); }));
+      PW_ASSERT_OK(page);
+      EXPECT_EQ(page->rows.size(), 2u) << agent;
+      auto by_activity = lrs->QueryStatements(
+          Q([&](auto& q) { q.activity_id = fmt::format("mbox:mailto:s{}@x", agent); }));
+      PW_ASSERT_OK(by_activity);
+      // Activity a is the object of statements a, a + 700, ... below 3,000.
+      EXPECT_EQ(by_activity->rows.size(), agent < 200 ? 5u : agent < 700 ? 4u : 0u) << agent;
+    }
+  }
+  auto keys = store_->db().Prepare("SELECT count(*) FROM xapi_keys");
+  PW_ASSERT_OK(keys);
+  ASSERT_TRUE(*keys->Step());
+  EXPECT_EQ(keys->Int(0), 1500 + 700 + 1 + 1);  // agents, activities, the verb, the course
+}
+
 // Statements of one app, alike as real ones are (for the dictionary to learn from).
 std::vector<XapiStatementRow> AppStatements(int from, int count) {
   std::vector<XapiStatementRow> rows;
