@@ -2,9 +2,16 @@
 
 #include <simdjson.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <span>
 #include <thread>
@@ -56,6 +63,88 @@ Result<std::string> Base64UrlDecode(std::string_view in, std::string_view what) 
   }
   return out;
 }
+
+// Threads that prepare a request's statements beside its writer (StoreStatementsText), kept
+// for the life of the process: a thread started for each request faulted in a new stack and a
+// new zstd context (thread_local, store/sqlite/xapi_packing.cc) every time, and its exit made
+// the allocator give memory back -- page faults, madvise calls and TLB shootdowns on both
+// cores (bench_xapi, two senders: a fifth of the kernel's share of the time).
+class Helpers {
+ public:
+  struct Job {
+    std::function<void()> run;
+    std::mutex mu;
+    std::condition_variable done_cv;
+    enum class State { kQueued, kRunning, kDone } state = State::kQueued;
+  };
+
+  // One thread per core beyond the first (the writer's own), at least one.
+  static Helpers& Get() {
+    static Helpers* helpers =
+        new Helpers(std::max(1u, std::thread::hardware_concurrency()) - 1);  // never destroyed
+    return *helpers;
+  }
+
+  bool enabled() const { return !threads_.empty(); }
+
+  void Submit(std::shared_ptr<Job> job) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+  }
+
+  // Returns once `job` has run, or will never run (it had not started: it is dropped). The
+  // caller's data that `run` uses may go after this.
+  static void Finish(Job& job) {
+    std::unique_lock lock(job.mu);
+    if (job.state == Job::State::kQueued) {
+      job.state = Job::State::kDone;
+      return;
+    }
+    job.done_cv.wait(lock, [&] { return job.state == Job::State::kDone; });
+  }
+
+ private:
+  explicit Helpers(unsigned n) {
+    // Signals are the process's business (`pathwise serve` waits for them on a thread of its
+    // own): the threads start with every signal blocked.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this] { Loop(); }).detach();
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+
+  void Loop() {
+    for (;;) {
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock lock(mu_);
+        wake_.wait(lock, [&] { return !queue_.empty(); });
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      {
+        std::lock_guard lock(job->mu);
+        if (job->state != Job::State::kQueued) continue;  // its caller did the work itself
+        job->state = Job::State::kRunning;
+      }
+      job->run();
+      {
+        std::lock_guard lock(job->mu);
+        job->state = Job::State::kDone;
+      }
+      job->done_cv.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  std::vector<std::thread> threads_;  // detached; kept to count them
+};
 
 // The parts of a statement a signature covers (the LRS-set and attachment fields removed).
 json Signed(json s) {
@@ -413,23 +502,25 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
     ready[c].notify_all();
     return true;
   };
-  std::thread helper;
-  if (n >= kHelperFrom && std::thread::hardware_concurrency() > 1) {
-    helper = std::thread([&] {
+  std::shared_ptr<Helpers::Job> job;
+  if (n >= kHelperFrom && Helpers::Get().enabled()) {
+    job = std::make_shared<Helpers::Job>();
+    job->run = [&] {
       while (prepare_one()) {
       }
-    });
+    };
+    Helpers::Get().Submit(job);
   }
-  struct Join {
-    std::thread& t;
+  struct Finish {
+    std::shared_ptr<Helpers::Job>& job;
     std::atomic<bool>& ok;
-    ~Join() {
-      if (t.joinable()) {
+    ~Finish() {
+      if (job) {
         ok = false;  // stops the helper early when the writer gave up
-        t.join();
+        Helpers::Finish(*job);
       }
     }
-  } join{helper, ok};
+  } finish{job, ok};
   // Copies: the writer moves each row (and its id) out of `prepared` as it stores it.
   std::unordered_set<std::string> ids;
   ids.reserve(n);
