@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "fixture.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace pw::testing {
 namespace {
@@ -457,6 +458,46 @@ TEST_P(EvidenceTest, SelScores) {
   EXPECT_TRUE(store_->ListSel(students_[0], {.to = Date{d.days - 1}})->empty());
   std::vector<SelScore> bad = {{students_[1], d, "self-management", 6, 1, 5, "core-survey"}};
   EXPECT_EQ(store_->PutSel(bad), InvalidArgumentError("sel 0: score 6 is outside the scale 1..5"));
+}
+
+// SQLite migration 15 rebuilds evidence with the student its only foreign key: every row and
+// its index stay, and a student's evidence still cannot outlive the student.
+TEST(EvidenceMigrationTest, Version15KeepsTheRowsAndOnlyTheStudentReference) {
+  TempDir dir;
+  PW_ASSERT_OK(CreateSqliteAtVersion(
+      dir.File("e.db"), 14,
+      "INSERT INTO people(id, given_name, family_name, role, email, grade) VALUES "
+      "(1, 'A', 'B', 'student', 'a@x', '6');"
+      "INSERT INTO frameworks(id, title, subject, attribution) VALUES (1, 'F', 'math', 's');"
+      "INSERT INTO competencies(id, framework_id, code, statement, grade) VALUES "
+      "(3, 1, 'C', 'x', '6');"
+      "INSERT INTO source_systems(id, name) VALUES (5, 'xapi:app');"
+      "INSERT INTO evidence(id, student_id, activity_id, competency_id, time_ms, kind, score, "
+      "rubric_level, rubric_max, source_system_id, source_record, duration_ms) VALUES "
+      "(7, 1, NULL, 3, 1000, 0, 1.0, 0, 0, 5, 'stmt-1', 4000),"
+      "(9, 1, NULL, NULL, 500, 2, 0.25, 0, 0, NULL, NULL, NULL);"));
+  auto store = SqliteStore::Open(dir.File("e.db"));
+  PW_ASSERT_OK(store);
+  PW_ASSERT_OK((*store)->Migrate());
+  sqlite::SqliteDb& db = (*store)->db();
+  auto rows = db.Prepare(
+      "SELECT group_concat(id || ':' || student_id || ':' || coalesce(competency_id, '-') || ':' "
+      "|| time_ms || ':' || score || ':' || coalesce(source_system_id, '-') || ':' || "
+      "coalesce(source_record, '-') || ':' || coalesce(duration_ms, '-'), ' ') FROM "
+      "(SELECT * FROM evidence ORDER BY id)");
+  PW_ASSERT_OK(rows);
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Text(0), "7:1:3:1000:1.0:5:stmt-1:4000 9:1:-:500:0.25:-:-:-");
+  auto refs = db.Prepare("SELECT group_concat(\"table\") FROM pragma_foreign_key_list('evidence')");
+  PW_ASSERT_OK(refs);
+  ASSERT_TRUE(*refs->Step());
+  EXPECT_EQ(refs->Text(0), "people");
+  auto index = db.Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'evidence_by_student_time'");
+  PW_ASSERT_OK(index);
+  ASSERT_TRUE(*index->Step());
+  EXPECT_EQ(index->Int(0), 1);
+  // The student reference still holds.
+  EXPECT_FALSE(db.Exec("DELETE FROM people WHERE id = 1").ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EvidenceTest,
