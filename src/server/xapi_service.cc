@@ -68,7 +68,7 @@ Result<std::string> Base64UrlDecode(std::string_view in, std::string_view what) 
 // for the life of the process: a thread started for each request faulted in a new stack and a
 // new zstd context (thread_local, store/sqlite/xapi_packing.cc) every time, and its exit made
 // the allocator give memory back -- page faults, madvise calls and TLB shootdowns on both
-// cores (bench_xapi, two senders: a fifth of the kernel's share of the time).
+// cores (bench_xapi, 100 batches: 139,043 page faults for the whole run, 116,811 with these).
 class Helpers {
  public:
   struct Job {

@@ -24,8 +24,9 @@ namespace pw::sqlite {
 // (SqliteDb::LockWriter). Requests are kWalFrames apart (not one a commit past the limit): a
 // page that many commits rewrote is copied back once, and fsynced once, instead of once a
 // commit (bench_xapi, 100,000 statements: 3,074 pages copied back instead of 21,676, 3 fsyncs
-// of the database instead of 85). If the thread falls behind (a long reader pins the WAL), the writer checkpoints
-// itself past kWalFramesHard, as autocheckpoint would, so the WAL stays bounded.
+// of the database instead of 85). If the thread falls behind (a long reader pins the WAL), the
+// writer checkpoints itself past kWalFramesHard, as autocheckpoint would, so the WAL stays
+// bounded.
 constexpr int kWalFrames = 4096;       // 64 MiB of 16 KiB pages; one WAL-index hash segment
 constexpr int kWalFramesHard = 32768;  // 512 MiB of 16 KiB pages
 
@@ -163,10 +164,11 @@ int SqliteDb::WalHook(void* self, sqlite3* db, const char* name, int frames) {
   if (frames >= kWalFramesHard) {
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   } else if (frames >= kWalFrames) {
-    // The WAL's size at the last request (0 again once the WAL was restarted).
+    // The WAL's size at the last request; a smaller WAL now was restarted since, and counts
+    // from 0 again (not from the old size, which waited for twice the growth).
     std::atomic<int>& last = me->shared_->requested_at;
-    const int base = last.load() <= frames ? last.load() : 0;
-    if (frames - base >= kWalFrames) {
+    if (frames < last.load()) last.store(0);
+    if (frames - last.load() >= kWalFrames) {
       last.store(frames);
       me->shared_->checkpointer.Request();
     }
