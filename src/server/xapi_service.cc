@@ -85,7 +85,7 @@ class Helpers {
     return *helpers;
   }
 
-  bool enabled() const { return !threads_.empty(); }
+  bool enabled() const { return threads_ > 0; }
 
   void Submit(std::shared_ptr<Job> job) {
     {
@@ -113,8 +113,9 @@ class Helpers {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this] { Loop(); }).detach();
+    for (unsigned i = 0; i < n; ++i) std::thread([this] { Loop(); }).detach();
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    threads_ = n;
   }
 
   void Loop() {
@@ -143,7 +144,7 @@ class Helpers {
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> queue_;
-  std::vector<std::thread> threads_;  // detached; kept to count them
+  unsigned threads_ = 0;  // detached: they wait for jobs for the life of the process
 };
 
 // The parts of a statement a signature covers (the LRS-set and attachment fields removed).
