@@ -2,9 +2,6 @@
 
 #include <simdjson.h>
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +14,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "core/quiet_thread.h"
 #include "ingest/json_view.h"
 #include "ingest/xapi_prepare.h"
 #include "ingest/xapi_statement.h"
@@ -107,15 +105,8 @@ class Helpers {
   }
 
  private:
-  explicit Helpers(unsigned n) {
-    // Signals are the process's business (`pathwise serve` waits for them on a thread of its
-    // own): the threads start with every signal blocked.
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    for (unsigned i = 0; i < n; ++i) std::thread([this] { Loop(); }).detach();
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    threads_ = n;
+  explicit Helpers(unsigned n) : threads_(n) {
+    for (unsigned i = 0; i < n; ++i) StartQuietThread([this] { Loop(); }).detach();
   }
 
   void Loop() {
@@ -144,7 +135,7 @@ class Helpers {
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> queue_;
-  unsigned threads_ = 0;  // detached: they wait for jobs for the life of the process
+  const unsigned threads_;  // detached: they wait for jobs for the life of the process
 };
 
 // The parts of a statement a signature covers (the LRS-set and attachment fields removed).

@@ -1,8 +1,5 @@
 #include "store/sqlite/sqlite_db.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +7,8 @@
 #include <mutex>
 #include <thread>
 #include <utility>
+
+#include "core/quiet_thread.h"
 
 namespace pw::sqlite {
 
@@ -55,16 +54,8 @@ class Checkpointer {
   }
 
  private:
-  // Signals are the process's business (`pathwise serve` waits for SIGTERM/SIGINT on a thread
-  // of its own): the thread starts with every signal blocked (it inherits the mask it is
-  // created with), or it could take a SIGTERM meant for that thread and end the process.
   std::thread Start() {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    std::thread t([this] { Loop(); });
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    return t;
+    return StartQuietThread([this] { Loop(); });
   }
 
   void Loop() {
