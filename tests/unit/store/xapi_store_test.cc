@@ -602,22 +602,33 @@ TEST_F(XapiStoreTest, ADamagedPackedRowIsAnErrorNotGarbage) {
       << got.status().message();
 }
 
+// 1 MiB of rows for the checkpoint tests: 64 pages of 16 KiB a commit.
+constexpr char kInsertOneMib[] =
+    "INSERT INTO blobs SELECT randomblob(4096) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+    "SELECT i + 1 FROM n WHERE i < 256) SELECT i FROM n);";
+
+// A migrated SQLite store at `path` with an empty table `blobs`.
+std::unique_ptr<SqliteStore> BlobStore(const std::string& path) {
+  auto store = SqliteStore::Open(path);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return nullptr;
+  EXPECT_TRUE((*store)->Migrate().ok());
+  EXPECT_TRUE((*store)->db().Exec("CREATE TABLE blobs(b BLOB)").ok());
+  return std::move(store).value();
+}
+
 // Commits far past the checkpoint threshold (4,096 frames) but short of the writer's own
 // fallback (32,768): the checkpointer thread copies the WAL back into the database file, with
 // no checkpoint by the writing connection.
 TEST(CheckpointTest, TheCheckpointerCopiesTheWalBack) {
   TempDir dir;
   const std::string path = dir.File("w.db");
-  auto store = SqliteStore::Open(path);
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  sqlite::SqliteDb& db = (*store)->db();
-  PW_ASSERT_OK(db.Exec("CREATE TABLE blobs(b BLOB)"));
+  std::unique_ptr<SqliteStore> store = BlobStore(path);
+  ASSERT_NE(store, nullptr);
+  sqlite::SqliteDb& db = store->db();
   // 100 commits of 1 MiB: about 6,400 WAL frames of 16 KiB if nothing checkpointed.
   for (int i = 0; i < 100; ++i) {
-    PW_ASSERT_OK(db.Exec("BEGIN; INSERT INTO blobs SELECT randomblob(4096) FROM "
-                         "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                         "WHERE i < 256) SELECT i FROM n); COMMIT;"));
+    PW_ASSERT_OK(db.Exec(std::string("BEGIN; ") + kInsertOneMib + " COMMIT;"));
   }
   // It runs on its own schedule: wait for it (a commit past 4,096 frames asked for it).
   for (int i = 0; i < 600 && std::filesystem::file_size(path) < (60u << 20); ++i) {
@@ -639,18 +650,13 @@ TEST(CheckpointTest, TheCheckpointerCopiesTheWalBack) {
 TEST(CheckpointTest, ABusyWritersWalStartsOver) {
   TempDir dir;
   const std::string path = dir.File("r.db");
-  auto store = SqliteStore::Open(path);
-  PW_ASSERT_OK(store);
-  PW_ASSERT_OK((*store)->Migrate());
-  sqlite::SqliteDb& db = (*store)->db();
-  PW_ASSERT_OK(db.Exec("CREATE TABLE blobs(b BLOB)"));
+  std::unique_ptr<SqliteStore> store = BlobStore(path);
+  ASSERT_NE(store, nullptr);
+  sqlite::SqliteDb& db = store->db();
   // 300 commits, each replacing 1 MiB of rows: 19,200 WAL frames, a database of a few MiB.
   for (int i = 0; i < 300; ++i) {
-    PW_ASSERT_OK((*store)->Transaction([&] {
-      return db.Exec("DELETE FROM blobs; INSERT INTO blobs SELECT randomblob(4096) FROM (WITH "
-                     "RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 256) "
-                     "SELECT i FROM n);");
-    }));
+    PW_ASSERT_OK(store->Transaction(
+        [&] { return db.Exec(std::string("DELETE FROM blobs; ") + kInsertOneMib); }));
   }
   EXPECT_LT(std::filesystem::file_size(path + "-wal"), 200u << 20);
 }
