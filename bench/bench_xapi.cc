@@ -66,6 +66,7 @@ using Clock_ = std::chrono::steady_clock;
 struct Args {
   int batches = 50;        // ingest batches of 1,000
   int senders = 2;         // the second ingest run: this many senders at once
+  int batch_size = 1000;   // statements a POST body
   long rows = 10'000'000;  // statements for the query benchmark
   int queries = 50;
   std::string dir;
@@ -167,7 +168,9 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   Rng rng(20261126);
   std::vector<std::vector<std::string>> batches(args.batches);
   for (auto& b : batches) {
-    for (int i = 0; i < 1000; ++i) b.push_back(RealisticStatement(rng, 1'788'000'000'000));
+    for (int i = 0; i < args.batch_size; ++i) {
+      b.push_back(RealisticStatement(rng, 1'788'000'000'000));
+    }
   }
   // Each batch as the POST body a learning app sends: a JSON array of 1,000 statements.
   std::vector<std::string> bodies;
@@ -176,7 +179,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     for (const std::string& t : b) body += (body.size() > 1 ? "," : "") + t;
     bodies.push_back(body + "]");
   }
-  const long total = static_cast<long>(args.batches) * 1000;
+  const long total = static_cast<long>(args.batches) * args.batch_size;
   // Ours: `clients` senders at once, each a connection of its own (as the server's request
   // threads are), taking the next body as they finish one.
   struct Run {
@@ -483,6 +486,7 @@ int main(int argc, char** argv) {
     };
     if (a == "--batches") args.batches = std::atoi(next().c_str());
     else if (a == "--rows") args.rows = std::atol(next().c_str());
+    else if (a == "--batch-size") args.batch_size = std::max(1, std::atoi(next().c_str()));
     else if (a == "--senders") args.senders = std::max(1, std::atoi(next().c_str()));
     else if (a == "--queries") args.queries = std::atoi(next().c_str());
     else if (a == "--dir") args.dir = next();

@@ -39,6 +39,8 @@ struct StoredBatch {
   int unmapped = 0;              // stored statements that did not become evidence
   int withdrawn = 0;             // evidence rows withdrawn because their statement was voided
   std::vector<std::string> unmapped_reasons;  // one per unmapped statement, in order
+  // Requests stored by the same transaction as this one (group commit, StoreStatementsText).
+  int requests_in_commit = 1;
 };
 
 // InvalidArgument (400) for a statement that breaks a rule, naming it and the field;
@@ -51,10 +53,17 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
 // as it is ready, as StoreStatements stores. nullopt when it does not apply -- the body is not
 // simdjson-parsable, a statement is invalid, has attachments or repeats an id (anything written
 // is rolled back) -- and the caller then takes StoreStatements, which names the problem.
+// Requests to one SQLite database that arrive while another is being written wait, prepared
+// in full, and are stored in that one's transaction (group commit: one commit writes the
+// pages they share once); each stays all or nothing.
 Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string_view text,
                                                        const nlohmann::json& authority,
                                                        const xapi::XapiMapping& mapping,
                                                        const Clock& clock);
+
+// How many StoreStatementsText requests to the database of `store` wait, prepared, for the
+// request that is writing (0 for a backend without group commit).
+std::size_t WaitingStatementRequests(Store& store);
 
 // The authority of an API client: an Agent with account {homePage: "urn:pathwise:client",
 // name: key}.

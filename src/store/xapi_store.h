@@ -123,6 +123,12 @@ class XapiStore {
   // outside a write transaction.
   virtual Result<std::shared_ptr<const XapiPacker>> Packer() = 0;
 
+  // Names the database for group commit (server/xapi_service.cc WriteGroup): this process's
+  // connections to one database give the same name, and statement requests arriving on them
+  // while one of them writes may be stored in that one's transaction. "" (the default): no
+  // grouping (an in-memory database; a backend whose writers do not wait for each other).
+  virtual std::string WriteGroup() const { return {}; }
+
   // ---- statements
   // Inserts the rows (seq filled in) and their related-agent/activity index rows, except those
   // whose id is already stored: they are left out and keep seq 0 (the caller decides whether

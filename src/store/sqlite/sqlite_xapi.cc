@@ -168,6 +168,12 @@ class SqliteXapi final : public XapiStore {
     return std::shared_ptr<const XapiPacker>(packer_);
   }
 
+  std::string WriteGroup() const override {
+    // The file's full path; "" for an in-memory or temporary database (not shared).
+    const char* file = sqlite3_db_filename(db_.handle(), "main");
+    return file == nullptr ? std::string() : std::string(file);
+  }
+
   Status InsertStatements(std::span<XapiStatementRow> rows) override {
     return store_.Transaction([&]() -> Status {
       PW_ASSIGN_OR_RETURN(

@@ -1,6 +1,11 @@
 // The statements resource over real HTTP against a real server on a real SQLite file: the
 // rules the ADL conformance suite checks, and the statement -> evidence path.
+#include <chrono>
+#include <future>
+#include <optional>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "server/profile_service.h"
 #include "server/xapi_service.h"
@@ -414,6 +419,129 @@ TEST_P(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityCha
   PW_ASSERT_OK((*other)->PutActivity(*activity));
   EXPECT_EQ(send(Statement("answered", true, grace_mbox)).evidence, 2);
   EXPECT_EQ(evidence_of(grace.id).size(), 3u);
+}
+
+// Requests that arrive while another is being written wait, prepared, and are stored in that
+// one's transaction (group commit). Held back behind another connection's write transaction,
+// four requests queue up behind the first; the one contradicting a stored statement fails
+// alone, with its error, and the other three are stored in one commit, each whole, each with
+// its own evidence.
+TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
+  if (OnPostgres()) GTEST_SKIP() << "PostgreSQL's writers do not wait for each other";
+  const json authority = ClientAuthority(key_);
+  xapi::XapiMapping mapping;
+  mapping.source_system = "xapi:test";
+  json stored = Statement();
+  stored["id"] = "0b6f1c52-5a43-4a3b-8f0e-9a1d2c3b4e5f";
+  auto first = StoreStatementsText(*store_, stored.dump(), authority, mapping, clock_);
+  ASSERT_TRUE(first.ok() && first->has_value()) << first.status().ToString();
+  constexpr int kRequests = 4, kBad = 2, kEach = 300;
+  std::vector<std::string> bodies;
+  for (int r = 0; r < kRequests; ++r) {
+    json batch = json::array();
+    for (int i = 0; i < kEach; ++i) batch.push_back(Statement());
+    if (r == kBad) {
+      batch[150] = Statement("failed", false);  // the stored id with other content: a 409
+      batch[150]["id"] = stored["id"];
+    }
+    bodies.push_back(batch.dump());
+  }
+  std::vector<std::unique_ptr<Store>> connections;
+  for (int r = 0; r <= kRequests; ++r) {
+    auto c = OpenStore(url_);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    connections.push_back(std::move(c).value());
+  }
+  // The last connection holds the write lock until `release`.
+  std::promise<void> held, release;
+  std::thread holder([&] {
+    PW_EXPECT_OK(connections[kRequests]->Transaction([&]() -> Status {
+      held.set_value();
+      release.get_future().wait();
+      return OkStatus();
+    }));
+  });
+  held.get_future().wait();
+  std::vector<std::optional<Result<std::optional<StoredBatch>>>> results(kRequests);
+  std::vector<std::thread> senders;
+  for (int r = 0; r < kRequests; ++r) {
+    senders.emplace_back([&, r] {
+      results[r] = StoreStatementsText(*connections[r], bodies[r], authority, mapping, clock_);
+    });
+  }
+  // One request waits for the lock to write; the others, prepared, wait for it.
+  for (int waited_ms = 0; WaitingStatementRequests(*store_) < kRequests - 1 && waited_ms < 20'000;
+       waited_ms += 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(WaitingStatementRequests(*store_), static_cast<std::size_t>(kRequests - 1));
+  release.set_value();
+  holder.join();
+  for (std::thread& t : senders) t.join();
+  for (int r = 0; r < kRequests; ++r) {
+    ASSERT_TRUE(results[r].has_value());
+    const auto& result = *results[r];
+    if (r == kBad) {
+      EXPECT_EQ(result.status().code(), StatusCode::kAlreadyExists) << result.status().ToString();
+      EXPECT_NE(result.status().message().find("statements[150].id"), std::string::npos)
+          << result.status().ToString();
+      continue;
+    }
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_TRUE(result->has_value());
+    EXPECT_EQ((*result)->stored, kEach);
+    EXPECT_EQ((*result)->evidence, kEach);
+    EXPECT_EQ((*result)->requests_in_commit, kRequests - 1);
+  }
+  XapiStatementQuery all;
+  all.limit = 2000;
+  auto page = Lrs().QueryStatements(all);
+  PW_ASSERT_OK(page);
+  EXPECT_EQ(page->rows.size(), 1u + (kRequests - 1) * kEach);
+  EXPECT_EQ(*store_->CountEvidence({}), 1 + (kRequests - 1) * kEach);
+  EXPECT_EQ(WaitingStatementRequests(*store_), 0u);
+}
+
+// Many senders at once, as a busy server's request threads are: every statement of every
+// request stored once, with its evidence, whichever request's transaction took it.
+TEST_P(XapiServerTest, ManySendersAtOnceLoseNothing) {
+  const json authority = ClientAuthority(key_);
+  xapi::XapiMapping mapping;
+  mapping.source_system = "xapi:test";
+  constexpr int kSenders = 4, kBatches = 5, kEach = 300;
+  std::vector<std::unique_ptr<Store>> connections;
+  for (int s = 0; s < kSenders; ++s) {
+    auto c = OpenStore(url_);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    connections.push_back(std::move(c).value());
+  }
+  std::atomic<int> stored = 0, evidence = 0, failures = 0;
+  std::vector<std::thread> senders;
+  for (int s = 0; s < kSenders; ++s) {
+    senders.emplace_back([&, s] {
+      for (int b = 0; b < kBatches; ++b) {
+        json batch = json::array();
+        for (int i = 0; i < kEach; ++i) batch.push_back(Statement());
+        auto r = StoreStatementsText(*connections[s], batch.dump(), authority, mapping, clock_);
+        if (!r.ok() || !r->has_value()) {
+          ++failures;
+          continue;
+        }
+        stored += (*r)->stored;
+        evidence += (*r)->evidence;
+      }
+    });
+  }
+  for (std::thread& t : senders) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(stored, kSenders * kBatches * kEach);
+  EXPECT_EQ(evidence, kSenders * kBatches * kEach);
+  XapiStatementQuery all;
+  all.limit = 10'000;
+  auto page = Lrs().QueryStatements(all);
+  PW_ASSERT_OK(page);
+  EXPECT_EQ(page->rows.size(), static_cast<std::size_t>(kSenders * kBatches * kEach));
+  EXPECT_EQ(*store_->CountEvidence({}), kSenders * kBatches * kEach);
 }
 
 // Every XapiServerTest (statements, documents, imports) on both backends.
