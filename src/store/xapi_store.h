@@ -126,7 +126,7 @@ class XapiStore {
   // Names the database for group commit (server/xapi_service.cc WriteGroup): this process's
   // connections to one database give the same name, and statement requests arriving on them
   // while one of them writes may be stored in that one's transaction. "" (the default): no
-  // grouping (an in-memory database; a backend whose writers do not wait for each other).
+  // grouping (an in-memory database; the PostgreSQL store, where it is not measured).
   virtual std::string WriteGroup() const { return {}; }
 
   // ---- statements

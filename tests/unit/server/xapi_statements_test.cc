@@ -427,7 +427,7 @@ TEST_P(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityCha
 // alone, with its error, and the other three are stored in one commit, each whole, each with
 // its own evidence.
 TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
-  if (OnPostgres()) GTEST_SKIP() << "PostgreSQL's writers do not wait for each other";
+  if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
   const json authority = ClientAuthority(key_);
   xapi::XapiMapping mapping;
   mapping.source_system = "xapi:test";
