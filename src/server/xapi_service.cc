@@ -349,14 +349,15 @@ struct PendingWrite {
 
 // Group commit for the bulk path. Each SQLite commit rewrites every page its transaction
 // touched, and a batch of 1,000 statements touches a page of the statement-id index, of the
-// mastery table and of the evidence-by-student index for nearly every statement: at 100,000
-// stored statements a commit wrote ~400 pages of 16 KiB for 1,000 statements (SQLite's WAL
-// hook), the same pages again for the next batch. Requests to one database that arrive while
-// another is writing prepare their statements in full on their own threads and queue here;
-// the writing request stores them after its own, in the same transaction, and one commit
-// writes the shared pages once (bench_xapi: 1,000 statements a transaction ~35,000/s, 4,000
-// ~55,000/s). Each request stays all or nothing: when one of them fails, the transaction is
-// rolled back, that request gets its error, and the others are stored again without it.
+// mastery table and of the evidence-by-student index for nearly every statement: at 40,000
+// stored statements a commit wrote ~240 pages of 16 KiB (SQLite's WAL hook), more as the file
+// grows, and the next batch the same pages again. Requests to one database that arrive while
+// another is writing have their statements prepared in full (by the helper threads) and queue
+// here; the writing request stores them after its own, in the same transaction, and one commit
+// writes the shared pages once (bench_xapi, one sender, 1,000 statements a transaction:
+// 35-37 k/s; 4,000: 53-58 k/s). Each request stays all or nothing: when one of them fails,
+// the transaction is rolled back, that request gets its error, and the others are stored again
+// without it.
 class WriteGroup {
  public:
   // The group of the database `key` names (XapiStore::WriteGroup), null for "".
