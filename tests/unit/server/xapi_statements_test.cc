@@ -502,6 +502,73 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
   EXPECT_EQ(WaitingStatementRequests(*store_), 0u);
 }
 
+// A request that arrives while another writes and that the bulk path does not take (an invalid
+// statement, found while it is prepared) returns at once for the slow path to word the error,
+// without joining the queue; the requests waiting there are stored as before.
+TEST_P(XapiServerTest, ARefusedRequestLeavesTheWaitingOnesAlone) {
+  if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
+  const json authority = ClientAuthority(key_);
+  xapi::XapiMapping mapping;
+  mapping.source_system = "xapi:test";
+  constexpr int kGood = 3, kEach = 300;
+  auto body = [&](bool bad) {
+    json batch = json::array();
+    for (int i = 0; i < kEach; ++i) batch.push_back(Statement());
+    if (bad) batch[200]["actor"]["mbox"] = "ada@school.example";  // not a mailto: IRI
+    return batch.dump();
+  };
+  std::vector<std::unique_ptr<Store>> connections;
+  for (int r = 0; r <= kGood + 1; ++r) {
+    auto c = OpenStore(url_);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    connections.push_back(std::move(c).value());
+  }
+  std::promise<void> held, release;
+  std::thread holder([&] {
+    PW_EXPECT_OK(connections[kGood + 1]->Transaction([&]() -> Status {
+      held.set_value();
+      release.get_future().wait();
+      return OkStatus();
+    }));
+  });
+  held.get_future().wait();
+  std::vector<std::optional<Result<std::optional<StoredBatch>>>> results(kGood);
+  std::vector<std::thread> senders;
+  for (int r = 0; r < kGood; ++r) {
+    senders.emplace_back([&, r] {
+      results[r] = StoreStatementsText(*connections[r], body(false), authority, mapping, clock_);
+    });
+  }
+  for (int waited_ms = 0; WaitingStatementRequests(*store_) < kGood - 1 && waited_ms < 20'000;
+       waited_ms += 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(WaitingStatementRequests(*store_), static_cast<std::size_t>(kGood - 1));
+  // The writer is still held: the refused request comes back without waiting for it.
+  auto refusing = std::async(std::launch::async, [&] {
+    return StoreStatementsText(*connections[kGood], body(true), authority, mapping, clock_);
+  });
+  const bool came_back =
+      refusing.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  EXPECT_TRUE(came_back) << "the refused request waited for the writer";
+  EXPECT_EQ(WaitingStatementRequests(*store_), static_cast<std::size_t>(kGood - 1));
+  release.set_value();
+  auto refused = refusing.get();
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_FALSE(refused->has_value());
+  holder.join();
+  for (std::thread& t : senders) t.join();
+  for (int r = 0; r < kGood; ++r) {
+    ASSERT_TRUE(results[r].has_value());
+    const auto& result = *results[r];
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_TRUE(result->has_value());
+    EXPECT_EQ((*result)->stored, kEach);
+    EXPECT_EQ((*result)->requests_in_commit, kGood);
+  }
+  EXPECT_EQ(*store_->CountEvidence({}), kGood * kEach);
+}
+
 // Many senders at once, as a busy server's request threads are: every statement of every
 // request stored once, with its evidence, whichever request's transaction took it.
 TEST_P(XapiServerTest, ManySendersAtOnceLoseNothing) {
