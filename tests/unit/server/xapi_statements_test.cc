@@ -421,6 +421,81 @@ TEST_P(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityCha
   EXPECT_EQ(evidence_of(grace.id).size(), 3u);
 }
 
+// Statement requests sent while another connection holds the database's write lock (the group
+// commit tests): each request on a connection and a thread of its own, as a server's request
+// threads are, until Release lets the writer go.
+class HeldWriter {
+ public:
+  using Outcome = Result<std::optional<StoredBatch>>;
+
+  HeldWriter(std::string url, json authority, xapi::XapiMapping mapping)
+      : url_(std::move(url)), authority_(std::move(authority)), mapping_(std::move(mapping)) {
+    holder_ = Open();
+    thread_ = std::thread([this] {
+      PW_EXPECT_OK(holder_->Transaction([&]() -> Status {
+        held_.set_value();
+        release_.get_future().wait();
+        return OkStatus();
+      }));
+    });
+    held_.get_future().wait();
+  }
+  ~HeldWriter() { Release(); }
+
+  // Sends `body`; its outcome is Get(the index returned).
+  std::size_t Send(std::string body) {
+    connections_.push_back(Open());
+    Store* store = connections_.back().get();
+    outcomes_.push_back(std::async(std::launch::async, [this, store, body = std::move(body)] {
+      return StoreStatementsText(*store, body, authority_, mapping_, clock_);
+    }));
+    return outcomes_.size() - 1;
+  }
+  // Waits up to 20 s for `n` requests to wait for the writer; how many do.
+  std::size_t AwaitWaiting(std::size_t n) {
+    for (int waited_ms = 0; WaitingStatementRequests(*holder_) < n && waited_ms < 20'000;
+         waited_ms += 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return WaitingStatementRequests(*holder_);
+  }
+  // Whether request `i` came back within 20 s.
+  bool CameBack(std::size_t i) {
+    return outcomes_[i].wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  }
+  void Release() {
+    if (thread_.joinable()) {
+      release_.set_value();
+      thread_.join();
+    }
+  }
+  // Request `i`'s outcome (once; after Release).
+  Outcome Get(std::size_t i) { return outcomes_[i].get(); }
+
+ private:
+  std::unique_ptr<Store> Open() {
+    auto c = OpenStore(url_);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+
+  const std::string url_;
+  const json authority_;
+  const xapi::XapiMapping mapping_;
+  SystemClock clock_;
+  std::unique_ptr<Store> holder_;
+  std::vector<std::unique_ptr<Store>> connections_;
+  std::vector<std::future<Outcome>> outcomes_;
+  std::promise<void> held_, release_;
+  std::thread thread_;
+};
+
+xapi::XapiMapping TestMapping() {
+  xapi::XapiMapping mapping;
+  mapping.source_system = "xapi:test";
+  return mapping;
+}
+
 // Requests that arrive while another is being written wait, prepared, and are stored in that
 // one's transaction (group commit). Held back behind another connection's write transaction,
 // four requests queue up behind the first; the one contradicting a stored statement fails
@@ -429,14 +504,12 @@ TEST_P(XapiServerTest, MappingLookUpsKeptAcrossBatchesFollowRosterAndActivityCha
 TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
   if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
   const json authority = ClientAuthority(key_);
-  xapi::XapiMapping mapping;
-  mapping.source_system = "xapi:test";
   json stored = Statement();
   stored["id"] = "0b6f1c52-5a43-4a3b-8f0e-9a1d2c3b4e5f";
-  auto first = StoreStatementsText(*store_, stored.dump(), authority, mapping, clock_);
+  auto first = StoreStatementsText(*store_, stored.dump(), authority, TestMapping(), clock_);
   ASSERT_TRUE(first.ok() && first->has_value()) << first.status().ToString();
   constexpr int kRequests = 4, kBad = 2, kEach = 300;
-  std::vector<std::string> bodies;
+  HeldWriter writer(url_, authority, TestMapping());
   for (int r = 0; r < kRequests; ++r) {
     json batch = json::array();
     for (int i = 0; i < kEach; ++i) batch.push_back(Statement());
@@ -444,43 +517,13 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
       batch[150] = Statement("failed", false);  // the stored id with other content: a 409
       batch[150]["id"] = stored["id"];
     }
-    bodies.push_back(batch.dump());
-  }
-  std::vector<std::unique_ptr<Store>> connections;
-  for (int r = 0; r <= kRequests; ++r) {
-    auto c = OpenStore(url_);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    connections.push_back(std::move(c).value());
-  }
-  // The last connection holds the write lock until `release`.
-  std::promise<void> held, release;
-  std::thread holder([&] {
-    PW_EXPECT_OK(connections[kRequests]->Transaction([&]() -> Status {
-      held.set_value();
-      release.get_future().wait();
-      return OkStatus();
-    }));
-  });
-  held.get_future().wait();
-  std::vector<std::optional<Result<std::optional<StoredBatch>>>> results(kRequests);
-  std::vector<std::thread> senders;
-  for (int r = 0; r < kRequests; ++r) {
-    senders.emplace_back([&, r] {
-      results[r] = StoreStatementsText(*connections[r], bodies[r], authority, mapping, clock_);
-    });
+    writer.Send(batch.dump());
   }
   // One request waits for the lock to write; the others, prepared, wait for it.
-  for (int waited_ms = 0; WaitingStatementRequests(*store_) < kRequests - 1 && waited_ms < 20'000;
-       waited_ms += 5) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_EQ(WaitingStatementRequests(*store_), static_cast<std::size_t>(kRequests - 1));
-  release.set_value();
-  holder.join();
-  for (std::thread& t : senders) t.join();
+  EXPECT_EQ(writer.AwaitWaiting(kRequests - 1), static_cast<std::size_t>(kRequests - 1));
+  writer.Release();
   for (int r = 0; r < kRequests; ++r) {
-    ASSERT_TRUE(results[r].has_value());
-    const auto& result = *results[r];
+    const HeldWriter::Outcome result = writer.Get(r);
     if (r == kBad) {
       EXPECT_EQ(result.status().code(), StatusCode::kAlreadyExists) << result.status().ToString();
       EXPECT_NE(result.status().message().find("statements[150].id"), std::string::npos)
@@ -507,9 +550,6 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
 // without joining the queue; the requests waiting there are stored as before.
 TEST_P(XapiServerTest, ARefusedRequestLeavesTheWaitingOnesAlone) {
   if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
-  const json authority = ClientAuthority(key_);
-  xapi::XapiMapping mapping;
-  mapping.source_system = "xapi:test";
   constexpr int kGood = 3, kEach = 300;
   auto body = [&](bool bad) {
     json batch = json::array();
@@ -517,50 +557,19 @@ TEST_P(XapiServerTest, ARefusedRequestLeavesTheWaitingOnesAlone) {
     if (bad) batch[200]["actor"]["mbox"] = "ada@school.example";  // not a mailto: IRI
     return batch.dump();
   };
-  std::vector<std::unique_ptr<Store>> connections;
-  for (int r = 0; r <= kGood + 1; ++r) {
-    auto c = OpenStore(url_);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    connections.push_back(std::move(c).value());
-  }
-  std::promise<void> held, release;
-  std::thread holder([&] {
-    PW_EXPECT_OK(connections[kGood + 1]->Transaction([&]() -> Status {
-      held.set_value();
-      release.get_future().wait();
-      return OkStatus();
-    }));
-  });
-  held.get_future().wait();
-  std::vector<std::optional<Result<std::optional<StoredBatch>>>> results(kGood);
-  std::vector<std::thread> senders;
-  for (int r = 0; r < kGood; ++r) {
-    senders.emplace_back([&, r] {
-      results[r] = StoreStatementsText(*connections[r], body(false), authority, mapping, clock_);
-    });
-  }
-  for (int waited_ms = 0; WaitingStatementRequests(*store_) < kGood - 1 && waited_ms < 20'000;
-       waited_ms += 5) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_EQ(WaitingStatementRequests(*store_), static_cast<std::size_t>(kGood - 1));
+  HeldWriter writer(url_, ClientAuthority(key_), TestMapping());
+  for (int r = 0; r < kGood; ++r) writer.Send(body(false));
+  ASSERT_EQ(writer.AwaitWaiting(kGood - 1), static_cast<std::size_t>(kGood - 1));
   // The writer is still held: the refused request comes back without waiting for it.
-  auto refusing = std::async(std::launch::async, [&] {
-    return StoreStatementsText(*connections[kGood], body(true), authority, mapping, clock_);
-  });
-  const bool came_back =
-      refusing.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
-  EXPECT_TRUE(came_back) << "the refused request waited for the writer";
-  EXPECT_EQ(WaitingStatementRequests(*store_), static_cast<std::size_t>(kGood - 1));
-  release.set_value();
-  auto refused = refusing.get();
-  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
-  EXPECT_FALSE(refused->has_value());
-  holder.join();
-  for (std::thread& t : senders) t.join();
+  const std::size_t refused = writer.Send(body(true));
+  EXPECT_TRUE(writer.CameBack(refused)) << "the refused request waited for the writer";
+  EXPECT_EQ(writer.AwaitWaiting(kGood - 1), static_cast<std::size_t>(kGood - 1));
+  writer.Release();
+  const HeldWriter::Outcome out = writer.Get(refused);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_FALSE(out->has_value());
   for (int r = 0; r < kGood; ++r) {
-    ASSERT_TRUE(results[r].has_value());
-    const auto& result = *results[r];
+    const HeldWriter::Outcome result = writer.Get(r);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     ASSERT_TRUE(result->has_value());
     EXPECT_EQ((*result)->stored, kEach);
@@ -573,8 +582,7 @@ TEST_P(XapiServerTest, ARefusedRequestLeavesTheWaitingOnesAlone) {
 // request stored once, with its evidence, whichever request's transaction took it.
 TEST_P(XapiServerTest, ManySendersAtOnceLoseNothing) {
   const json authority = ClientAuthority(key_);
-  xapi::XapiMapping mapping;
-  mapping.source_system = "xapi:test";
+  const xapi::XapiMapping mapping = TestMapping();
   constexpr int kSenders = 4, kBatches = 5, kEach = 300;
   std::vector<std::unique_ptr<Store>> connections;
   for (int s = 0; s < kSenders; ++s) {
