@@ -1,10 +1,10 @@
 // The Learning Record Store's two speed targets, each beside a raw-SQLite baseline run in the
 // same process:
 //
-// 1. ingest: batches of 1,000 realistic statements (the JSON array body of a POST) through
-//    StoreStatementsText, the server's path -- parsing, validation, completion, packing,
-//    statement -> evidence mapping, the statement rows with their indexes and related rows, and
-//    RecordEvidence (evidence rows, mastery updated online) -- into a SQLite file, one
+// 1. ingest: batches of 1,000 realistic statements (--batch-size; the JSON array body of a
+//    POST) through StoreStatementsText, the server's path -- parsing, validation, completion,
+//    packing, statement -> evidence mapping, the statement rows with their indexes and related
+//    rows, and RecordEvidence (evidence rows, mastery updated online) -- into a SQLite file, one
 //    transaction per batch; once by one sender, once by --senders at once (each on a
 //    connection of its own, as the server's request threads are). Baseline: one prepared INSERT
 //    of the same statement rows (same table, indexes and page size; no related rows, no
@@ -15,8 +15,9 @@
 //    INSERT ... SELECT, the indexes created afterwards). Baseline: the same indexed SELECT run
 //    directly. Target: < 50 ms.
 //
-//   build/release/bench/bench_xapi [--batches N] [--senders S] [--rows R] [--queries Q]
-//                                   [--dir DIR] [--skip-ingest] [--skip-query] [--pg URL]
+//   build/release/bench/bench_xapi [--batches N] [--batch-size B] [--senders S] [--rows R]
+//                                   [--queries Q] [--dir DIR] [--skip-ingest] [--skip-query]
+//                                   [--pg URL]
 //
 // --pg URL also runs the one-sender ingest into that PostgreSQL database (empty, migrated
 // here), beside the SQLite run.
@@ -64,7 +65,7 @@ using json = nlohmann::json;
 using Clock_ = std::chrono::steady_clock;
 
 struct Args {
-  int batches = 50;        // ingest batches of 1,000
+  int batches = 50;        // ingest batches (POST bodies)
   int senders = 2;         // the second ingest run: this many senders at once
   int batch_size = 1000;   // statements a POST body
   long rows = 10'000'000;  // statements for the query benchmark
@@ -172,7 +173,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
       b.push_back(RealisticStatement(rng, 1'788'000'000'000));
     }
   }
-  // Each batch as the POST body a learning app sends: a JSON array of 1,000 statements.
+  // Each batch as the POST body a learning app sends: a JSON array of statements.
   std::vector<std::string> bodies;
   for (const auto& b : batches) {
     std::string body = "[";
@@ -281,7 +282,10 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   const auto t1 = Clock_::now();
   const double c1 = ProcessCpuSeconds();
   for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (i % 1000 == 0) CheckSql(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "begin");
+    const std::size_t per_batch = static_cast<std::size_t>(args.batch_size);
+    if (i % per_batch == 0) {
+      CheckSql(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "begin");
+    }
     const Raw& r = raw[i];
     sqlite3_bind_blob(ins, 1, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
     sqlite3_bind_int64(ins, 2, r.stored);
@@ -298,7 +302,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     }
     CheckSql(db, sqlite3_step(ins), "insert");
     sqlite3_reset(ins);
-    if (i % 1000 == 999 || i + 1 == raw.size()) {
+    if (i % per_batch == per_batch - 1 || i + 1 == raw.size()) {
       CheckSql(db, sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "commit");
     }
   }
@@ -306,8 +310,8 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   const double base_cpu = ProcessCpuSeconds() - c1;
   sqlite3_finalize(ins);
   sqlite3_close(db);
-  std::printf("ingest: %ld statements in batches of 1,000 (%ld evidence events, %ld unmapped)\n",
-              total, evidence, unmapped);
+  std::printf("ingest: %ld statements in batches of %d (%ld evidence events, %ld unmapped)\n",
+              total, args.batch_size, evidence, unmapped);
   std::printf("  pathwise StoreStatementsText (parse+validate+map+evidence):%9.0f statements/s "
               "wall, %9.0f per CPU-second\n",
               total / ours, total / ours_cpu);

@@ -360,8 +360,10 @@ struct PendingWrite {
 // without it.
 class WriteGroup {
  public:
-  // The group of the database `key` names (XapiStore::WriteGroup), null for "".
-  static WriteGroup* For(const std::string& key) {
+  // The group of the database behind `store` (XapiStore::WriteGroup), null when it has none.
+  static WriteGroup* Of(Store& store) {
+    if (store.xapi() == nullptr) return nullptr;
+    const std::string key = store.xapi()->WriteGroup();
     if (key.empty()) return nullptr;
     static std::mutex mu;
     static auto* groups = new std::map<std::string, std::unique_ptr<WriteGroup>>();  // never freed
@@ -624,8 +626,7 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
 }
 
 std::size_t WaitingStatementRequests(Store& store) {
-  if (store.xapi() == nullptr) return 0;
-  WriteGroup* group = WriteGroup::For(store.xapi()->WriteGroup());
+  WriteGroup* group = WriteGroup::Of(store);
   return group == nullptr ? 0 : group->Waiting();
 }
 
@@ -704,6 +705,16 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
   std::unordered_set<std::string> ids;
   ids.reserve(n);
   bool fallback = false;
+  // Whether this path takes prepared[from, to) (valid, each id new in the request); when not,
+  // the request falls back and the slow path names the problem.
+  auto takes = [&](std::size_t from, std::size_t to) -> Status {
+    for (std::size_t i = from; i < to && ok; ++i) {
+      if (!ids.insert(prepared[i].row.id).second) ok = false;  // a 400 to name
+    }
+    if (ok) return OkStatus();
+    fallback = true;
+    return FailedPreconditionError("the bulk path does not take this request");
+  };
   std::size_t next_chunk = 0;
   const PreparedChunks chunk = [&]() -> Result<std::span<xapi::PreparedStatement>> {
     if (next_chunk == chunks) return std::span<xapi::PreparedStatement>();
@@ -713,16 +724,10 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
       if (!prepare_one()) ready[c].wait(false, std::memory_order_acquire);
     }
     const std::size_t from = c * kChunk, to = std::min(n, (c + 1) * kChunk);
-    for (std::size_t i = from; i < to && ok; ++i) {
-      if (!ids.insert(prepared[i].row.id).second) ok = false;  // a 400 to name
-    }
-    if (!ok) {
-      fallback = true;
-      return FailedPreconditionError("the bulk path does not take this request");
-    }
+    PW_RETURN_IF_ERROR(takes(from, to));
     return std::span<xapi::PreparedStatement>(prepared.data() + from, to - from);
   };
-  WriteGroup* group = WriteGroup::For(store.xapi()->WriteGroup());
+  WriteGroup* group = WriteGroup::Of(store);
   PendingWrite own;
   own.all = prepared;
   own.is_batch = is_batch;
@@ -743,13 +748,7 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
       }
     }
     for (std::size_t c = 0; c < chunks && ok; ++c) ready[c].wait(false, std::memory_order_acquire);
-    for (std::size_t i = 0; i < n && ok; ++i) {
-      if (!ids.insert(prepared[i].row.id).second) ok = false;  // a 400 to name
-    }
-    if (!ok) {
-      fallback = true;
-      return FailedPreconditionError("the bulk path does not take this request");
-    }
+    PW_RETURN_IF_ERROR(takes(0, n));
     return group->Join(store, own);
   }();
   if (fallback) return std::optional<StoredBatch>();
