@@ -186,6 +186,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   struct Run {
     double wall = 0, cpu = 0;
     long evidence = 0, unmapped = 0;
+    server::StatementWriterTotals writer;  // the run's share (StatementWriterTotalsOf)
   };
   auto ours_run = [&](const std::string& path, int clients) {
     std::vector<std::unique_ptr<Store>> stores;
@@ -207,6 +208,7 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
       }
     };
     Run run;
+    const server::StatementWriterTotals w0 = server::StatementWriterTotalsOf(*stores[0]);
     const auto t0 = Clock_::now();
     const double c0 = ProcessCpuSeconds();
     std::vector<std::thread> threads;
@@ -215,6 +217,10 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     for (std::thread& t : threads) t.join();
     run.wall = Seconds(t0, Clock_::now());
     run.cpu = ProcessCpuSeconds() - c0;
+    const server::StatementWriterTotals w1 = server::StatementWriterTotalsOf(*stores[0]);
+    run.writer = {.commits = w1.commits - w0.commits,
+                  .requests = w1.requests - w0.requests,
+                  .writing_seconds = w1.writing_seconds - w0.writing_seconds};
     run.evidence = evidence;
     run.unmapped = unmapped;
     return run;
@@ -250,10 +256,6 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     CheckSql(src, sqlite3_prepare_v2(src, "SELECT id, actor, verb, activity, "
                                           "registration, json, stored_ms FROM xapi_statements "
                                           "ORDER BY seq", -1, &st, nullptr), "read");
-    auto text = [&](int c) {
-      const unsigned char* p = sqlite3_column_text(st, c);
-      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-    };
     while (sqlite3_step(st) == SQLITE_ROW) {
       const bool packed = sqlite3_column_type(st, 5) == SQLITE_BLOB;
       const char* json = static_cast<const char*>(sqlite3_column_blob(st, 5));
@@ -321,6 +323,16 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   std::printf("  raw SQLite INSERT of the same statement rows:               %9.0f statements/s "
               "wall, %9.0f per CPU-second\n",
               total / base, total / base_cpu);
+  // The one writer: how much of each run it spent inside its transactions, and what that is a
+  // statement (the writer bounds a database's ingest; the rest runs beside it).
+  for (const Run* r : {&one, &two}) {
+    if (r->writer.commits == 0) continue;
+    std::printf("  %s: %ld commits for %ld requests, writing %.0f %% of the run, %.1f us a "
+                "statement\n",
+                r == &one ? "one sender, the writer" : "senders at once, the writer",
+                static_cast<long>(r->writer.commits), static_cast<long>(r->writer.requests),
+                100 * r->writer.writing_seconds / r->wall, 1e6 * r->writer.writing_seconds / total);
+  }
   if (!args.pg.empty()) {
     // The same batches, one sender, into PostgreSQL (the server on the same machine); the
     // baseline is the SQLite run above.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -27,6 +28,7 @@ namespace pw::server {
 namespace {
 
 using json = nlohmann::json;
+using Clock_ = std::chrono::steady_clock;
 
 std::string Path(const StatementBatch& batch, std::size_t i) {
   return batch.is_batch ? "statements[" + std::to_string(i) + "]" : std::string("statement");
@@ -379,6 +381,12 @@ class WriteGroup {
     return queue_.size();
   }
 
+  StatementWriterTotals Totals() const {
+    return {.commits = commits_.load(),
+            .requests = requests_.load(),
+            .writing_seconds = static_cast<double>(writing_ns_.load()) / 1e9};
+  }
+
   // True when no request is writing: the caller writes now (Lead), streaming its own chunks.
   bool TryLead() {
     std::lock_guard lock(mu_);
@@ -437,7 +445,9 @@ class WriteGroup {
         std::vector<StoredBatch> outs;
         std::size_t failed = writes.size();
         Status failure;
+        std::optional<Clock_::time_point> began;  // inside the transaction (the lock is ours)
         const Status s = store.Transaction([&]() -> Status {
+          began = Clock_::now();
           for (std::size_t i = 0;; ++i) {
             if (i == writes.size()) {
               std::lock_guard lock(mu_);
@@ -467,7 +477,14 @@ class WriteGroup {
           return OkStatus();
         });
         first_pass = false;
+        if (began) {
+          writing_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now() -
+                                                                               *began)
+                             .count();
+        }
         if (s.ok()) {
+          ++commits_;
+          requests_ += static_cast<std::int64_t>(outs.size());
           for (StoredBatch& out : outs) {
             out.requests_in_commit = static_cast<int>(outs.size());
             results.emplace_back(std::move(out));
@@ -500,6 +517,8 @@ class WriteGroup {
   std::mutex mu_;
   bool busy_ = false;  // a request is writing (its thread leads)
   std::deque<PendingWrite*> queue_;
+  // Totals(): commits, the requests they stored, time inside the group transactions.
+  std::atomic<std::int64_t> commits_{0}, requests_{0}, writing_ns_{0};
 };
 
 }  // namespace
@@ -628,6 +647,11 @@ Result<StoredBatch> StoreStatements(Store& store, StatementBatch& batch,
 std::size_t WaitingStatementRequests(Store& store) {
   WriteGroup* group = WriteGroup::Of(store);
   return group == nullptr ? 0 : group->Waiting();
+}
+
+StatementWriterTotals StatementWriterTotalsOf(Store& store) {
+  WriteGroup* group = WriteGroup::Of(store);
+  return group == nullptr ? StatementWriterTotals{} : group->Totals();
 }
 
 Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string_view text,

@@ -8,6 +8,7 @@
 //   PW_ASSIGN_OR_RETURN(StoredBatch stored, StoreStatements(store, batch, mapping, clock));
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -64,6 +65,19 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
 // How many StoreStatementsText requests to the database of `store` wait, prepared, for the
 // request that is writing (0 for a backend without group commit).
 std::size_t WaitingStatementRequests(Store& store);
+
+// What the group-commit writers of one database have done since the process started: commits,
+// the StoreStatementsText requests they stored, and the time spent inside those transactions
+// (from BEGIN, once the write lock is taken, to COMMIT; failed passes included, and the chunks a
+// streaming leader prepares itself while it waits for its next one). Divided by a
+// run's time, the writer's share of it: bench_xapi reports it (the one writer is what bounds a
+// database's ingest). Zeros for a backend without group commit.
+struct StatementWriterTotals {
+  std::int64_t commits = 0;
+  std::int64_t requests = 0;
+  double writing_seconds = 0;
+};
+StatementWriterTotals StatementWriterTotalsOf(Store& store);
 
 // The authority of an API client: an Agent with account {homePage: "urn:pathwise:client",
 // name: key}.

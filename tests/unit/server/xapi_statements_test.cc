@@ -509,6 +509,7 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
   auto first = StoreStatementsText(*store_, stored.dump(), authority, TestMapping(), clock_);
   ASSERT_TRUE(first.ok() && first->has_value()) << first.status().ToString();
   constexpr int kRequests = 4, kBad = 2, kEach = 300;
+  const StatementWriterTotals before = StatementWriterTotalsOf(*store_);
   HeldWriter writer(url_, authority, TestMapping());
   for (int r = 0; r < kRequests; ++r) {
     json batch = json::array();
@@ -543,6 +544,11 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
   EXPECT_EQ(page->rows.size(), 1u + (kRequests - 1) * kEach);
   EXPECT_EQ(*store_->CountEvidence({}), 1 + (kRequests - 1) * kEach);
   EXPECT_EQ(WaitingStatementRequests(*store_), 0u);
+  // One commit for the three; the pass that the bad request failed is writing time too.
+  const StatementWriterTotals after = StatementWriterTotalsOf(*store_);
+  EXPECT_EQ(after.commits - before.commits, 1);
+  EXPECT_EQ(after.requests - before.requests, kRequests - 1);
+  EXPECT_GT(after.writing_seconds, before.writing_seconds);
 }
 
 // A request that arrives while another writes and that the bulk path does not take (an invalid
@@ -591,6 +597,7 @@ TEST_P(XapiServerTest, ManySendersAtOnceLoseNothing) {
     connections.push_back(std::move(c).value());
   }
   std::atomic<int> stored = 0, evidence = 0, failures = 0;
+  const StatementWriterTotals before = StatementWriterTotalsOf(*store_);
   std::vector<std::thread> senders;
   for (int s = 0; s < kSenders; ++s) {
     senders.emplace_back([&, s] {
@@ -617,6 +624,16 @@ TEST_P(XapiServerTest, ManySendersAtOnceLoseNothing) {
   PW_ASSERT_OK(page);
   EXPECT_EQ(page->rows.size(), static_cast<std::size_t>(kSenders * kBatches * kEach));
   EXPECT_EQ(*store_->CountEvidence({}), kSenders * kBatches * kEach);
+  // Every request went through a group's commit on SQLite (at most 8 a commit); PostgreSQL has
+  // no group commit and reports none.
+  const StatementWriterTotals after = StatementWriterTotalsOf(*store_);
+  if (OnPostgres()) {
+    EXPECT_EQ(after.requests, 0);
+  } else {
+    EXPECT_EQ(after.requests - before.requests, kSenders * kBatches);
+    EXPECT_GE(after.commits - before.commits, (kSenders * kBatches + 7) / 8);
+    EXPECT_LE(after.commits - before.commits, kSenders * kBatches);
+  }
 }
 
 // Every XapiServerTest (statements, documents, imports) on both backends.
