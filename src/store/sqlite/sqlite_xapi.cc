@@ -182,8 +182,7 @@ class SqliteXapi final : public XapiStore {
                       "activity, registration, object_ref, evidence_count, unmapped_reason, "
                       "json, evidence_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT(id) DO NOTHING"));
-      // The related rows, written after the statements by multi-row INSERTs (one statement
-      // execution for many rows instead of one each).
+      // The related (key, seq) pairs, written after the statements as runs (InsertRelated).
       std::vector<std::pair<std::int64_t, std::int64_t>> related_rows;  // (key, seq)
       auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
         PW_ASSIGN_OR_RETURN(std::int64_t key, Key(kind, value, true));
@@ -245,19 +244,24 @@ class SqliteXapi final : public XapiStore {
     });
   }
 
-  // Writes (key, seq) rows into xapi_related, up to kRelatedRows an INSERT.
-  Status InsertRelated(std::span<const std::pair<std::int64_t, std::int64_t>> rows) {
-    static constexpr std::size_t kRelatedRows = 64;
-    for (std::size_t from = 0; from < rows.size(); from += kRelatedRows) {
-      const std::size_t n = std::min(kRelatedRows, rows.size() - from);
-      std::string sql = "INSERT OR IGNORE INTO xapi_related(key, seq) VALUES (?, ?)";
-      for (std::size_t i = 1; i < n; ++i) sql += ", (?, ?)";
-      PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
-      for (std::size_t i = 0; i < n; ++i) {
-        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 1), rows[from + i].first);
-        sqlite3_bind_int64(st.handle(), static_cast<int>(2 * i + 2), rows[from + i].second);
+  // Writes (key, seq) pairs into xapi_related as runs: each key's consecutive statements
+  // [first_seq, last_seq] one row (migration 16). The seqs are new, so no run overlaps a stored
+  // one.
+  Status InsertRelated(std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
+    if (pairs.empty()) return OkStatus();
+    std::sort(pairs.begin(), pairs.end());
+    PW_ASSIGN_OR_RETURN(
+        Stmt st, db_.Prepare("INSERT INTO xapi_related(key, first_seq, last_seq) VALUES (?, ?, ?)"));
+    for (std::size_t i = 0; i < pairs.size();) {
+      std::size_t j = i + 1;
+      while (j < pairs.size() && pairs[j].first == pairs[i].first &&
+             pairs[j].second <= pairs[j - 1].second + 1) {
+        ++j;
       }
+      st.Reset();
+      st.Bind(pairs[i].first, pairs[i].second, pairs[j - 1].second);
       PW_RETURN_IF_ERROR(st.Run());
+      i = j;
     }
     return OkStatus();
   }
@@ -314,6 +318,12 @@ class SqliteXapi final : public XapiStore {
     return row ? st.Int(0) : Id{1};
   }
 
+  // The statements related to the key bound to its "?": its runs (InsertRelated) expanded.
+  static constexpr std::string_view kRelatedSeqs =
+      "(WITH RECURSIVE related_seq(seq, last_seq) AS (SELECT first_seq, last_seq FROM "
+      "xapi_related WHERE key = ? UNION ALL SELECT seq + 1, last_seq FROM related_seq WHERE seq "
+      "< last_seq) SELECT seq FROM related_seq)";
+
   Result<XapiStatementPage> QueryStatements(const XapiStatementQuery& q) override {
     PW_RETURN_IF_ERROR(store_util::CheckPage(PageRequest{.after = 0, .limit = q.limit}));
     using Arg = std::variant<std::int64_t, std::string>;
@@ -333,8 +343,7 @@ class SqliteXapi final : public XapiStore {
     if (q.agent_key) {
       PW_ASSIGN_OR_RETURN(std::int64_t k, key('A', *q.agent_key));
       if (k == 0) return XapiStatementPage{};
-      const std::string related =
-          q.related_agents ? " OR $.seq IN (SELECT seq FROM xapi_related WHERE key = ?)" : "";
+      const std::string related = q.related_agents ? " OR $.seq IN " + std::string(kRelatedSeqs) : "";
       add("(($.actor = ? AND $.actor > 0) OR $.object_agent = ?" + related + ")",
           "(abs($.actor) = ? OR $.object_agent = ?" + related + ")");
       match_args.insert(match_args.end(), {k, k});
@@ -350,7 +359,7 @@ class SqliteXapi final : public XapiStore {
       PW_ASSIGN_OR_RETURN(std::int64_t k, key('O', *q.activity_id));
       if (k == 0) return XapiStatementPage{};
       const std::string related =
-          q.related_activities ? " OR $.seq IN (SELECT seq FROM xapi_related WHERE key = ?)" : "";
+          q.related_activities ? " OR $.seq IN " + std::string(kRelatedSeqs) : "";
       add("(($.activity = ? AND $.activity > 0)" + related + ")",
           "(abs($.activity) = ?" + related + ")");
       match_args.emplace_back(k);
