@@ -13,6 +13,7 @@
 #include <set>
 #include <span>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/quiet_thread.h"
@@ -167,6 +168,11 @@ json Substance(json s) {
 // and rolls everything back.
 using PreparedChunks = std::function<Result<std::span<xapi::PreparedStatement>>()>;
 
+// The last object merged into each activity's definition (XapiStore::GetActivityLastObjects),
+// as one transaction has read or written them: the requests of a group look each activity up
+// once.
+using LastObjects = std::unordered_map<std::string, std::string>;
+
 // Stores prepared (and, where the store packs, packed) statements, voids, keeps attachments,
 // records evidence: all or nothing.
 // Statements are mapped and their rows written chunk by chunk as `next` hands them over, so a
@@ -174,7 +180,8 @@ using PreparedChunks = std::function<Result<std::span<xapi::PreparedStatement>>(
 Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool is_batch,
                                   const std::map<std::string, std::string>& payloads,
                                   const std::map<std::string, std::string>& content_types,
-                                  const xapi::XapiMapping& mapping) {
+                                  const xapi::XapiMapping& mapping,
+                                  LastObjects* last_objects = nullptr) {
   XapiStore* lrs = store.xapi();
   StoredBatch out;
   PW_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
@@ -274,13 +281,18 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
       for (std::size_t i = 0; i < chunk.size(); ++i) chunk[i].row = std::move(rows[i]);
       offset += chunk.size();
     }
+    LastObjects own_last_objects;
+    LastObjects& last_known = last_objects != nullptr ? *last_objects : own_last_objects;
     std::vector<std::string> defined;
     defined.reserve(definitions.size());
-    for (const auto& [activity, objects] : definitions) defined.push_back(activity);
-    PW_ASSIGN_OR_RETURN(auto merged_before, lrs->GetActivityLastObjects(defined));
     for (const auto& [activity, objects] : definitions) {
-      auto before = merged_before.find(activity);
-      if (before != merged_before.end() &&
+      if (!last_known.contains(activity)) defined.push_back(activity);
+    }
+    PW_ASSIGN_OR_RETURN(auto merged_before, lrs->GetActivityLastObjects(defined));
+    for (auto& [activity, object] : merged_before) last_known[activity] = std::move(object);
+    for (const auto& [activity, objects] : definitions) {
+      auto before = last_known.find(activity);
+      if (before != last_known.end() &&
           std::all_of(objects.begin(), objects.end(),
                       [&](const std::string* o) { return *o == before->second; })) {
         continue;  // merged before: merging it again changes nothing
@@ -294,6 +306,7 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
         merged = xapi::MergeActivity(merged, json::parse(*o, nullptr, false));
       }
       PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, merged.dump(), *objects.back()));
+      last_known[activity] = *objects.back();
     }
     for (const auto& [sha, body] : payloads) {
       auto type = content_types.find(sha);
@@ -448,6 +461,7 @@ class WriteGroup {
         std::optional<Clock_::time_point> began;  // inside the transaction (the lock is ours)
         const Status s = store.Transaction([&]() -> Status {
           began = Clock_::now();
+          LastObjects last_objects;  // this pass's (a failed pass is rolled back)
           for (std::size_t i = 0;; ++i) {
             if (i == writes.size()) {
               std::lock_guard lock(mu_);
@@ -465,8 +479,8 @@ class WriteGroup {
               handed = true;
               return w.all;
             };
-            Result<StoredBatch> r =
-                StorePrepared(store, stream ? w.stream : all, w.is_batch, {}, {}, *w.mapping);
+            Result<StoredBatch> r = StorePrepared(store, stream ? w.stream : all, w.is_batch, {},
+                                                  {}, *w.mapping, &last_objects);
             if (!r.ok()) {
               failed = i;
               failure = r.status();

@@ -551,6 +551,42 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
   EXPECT_GT(after.writing_seconds, before.writing_seconds);
 }
 
+// The requests of one group look each activity's last merged object up once and keep it as they
+// write: a definition that changes and changes back within one commit ends as the last request
+// left it (checked to fail when a request's write is not what the next one compares with).
+TEST_P(XapiServerTest, AGroupMergesActivityDefinitionsInRequestOrder) {
+  if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
+  auto body = [&](const std::string& name) {
+    json batch = json::array();
+    for (int i = 0; i < 300; ++i) {
+      json s = Statement();
+      s["object"]["definition"] = {{"name", {{"en-US", name}}}};
+      batch.push_back(s);
+    }
+    return batch.dump();
+  };
+  HeldWriter writer(url_, ClientAuthority(key_), TestMapping());
+  const std::vector<std::string> names = {"Fractions", "Fractions II", "Fractions"};
+  for (std::size_t r = 0; r < names.size(); ++r) {
+    writer.Send(body(names[r]));
+    // In order: the first waits for the lock to write, the others queue behind it.
+    if (r > 0) {
+      ASSERT_EQ(writer.AwaitWaiting(r), r);
+    }
+  }
+  writer.Release();
+  for (std::size_t r = 0; r < names.size(); ++r) {
+    const HeldWriter::Outcome result = writer.Get(r);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_TRUE(result->has_value());
+    EXPECT_EQ((*result)->requests_in_commit, 3);
+  }
+  auto definition = Lrs().GetActivityDefinition(kActivity);
+  PW_ASSERT_OK(definition);
+  ASSERT_TRUE(definition->has_value());
+  EXPECT_EQ(json::parse(**definition)["definition"]["name"]["en-US"], "Fractions") << **definition;
+}
+
 // A request that arrives while another writes and that the bulk path does not take (an invalid
 // statement, found while it is prepared) returns at once for the slow path to word the error,
 // without joining the queue; the requests waiting there are stored as before.
