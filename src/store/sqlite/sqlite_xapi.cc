@@ -250,8 +250,8 @@ class SqliteXapi final : public XapiStore {
   Status InsertRelated(std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
     if (pairs.empty()) return OkStatus();
     std::sort(pairs.begin(), pairs.end());
-    PW_ASSIGN_OR_RETURN(
-        Stmt st, db_.Prepare("INSERT INTO xapi_related(key, first_seq, last_seq) VALUES (?, ?, ?)"));
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("INSERT INTO xapi_related(key, first_seq, "
+                                             "last_seq) VALUES (?, ?, ?)"));
     for (std::size_t i = 0; i < pairs.size();) {
       std::size_t j = i + 1;
       while (j < pairs.size() && pairs[j].first == pairs[i].first &&
@@ -343,7 +343,8 @@ class SqliteXapi final : public XapiStore {
     if (q.agent_key) {
       PW_ASSIGN_OR_RETURN(std::int64_t k, key('A', *q.agent_key));
       if (k == 0) return XapiStatementPage{};
-      const std::string related = q.related_agents ? " OR $.seq IN " + std::string(kRelatedSeqs) : "";
+      const std::string related =
+          q.related_agents ? " OR $.seq IN " + std::string(kRelatedSeqs) : "";
       add("(($.actor = ? AND $.actor > 0) OR $.object_agent = ?" + related + ")",
           "(abs($.actor) = ? OR $.object_agent = ?" + related + ")");
       match_args.insert(match_args.end(), {k, k});

@@ -270,7 +270,9 @@ TEST(XapiRelatedRunsMigrationTest, TurnsRelatedRowsIntoRuns) {
       "SELECT key, first_seq, last_seq FROM xapi_related ORDER BY key, first_seq");
   PW_ASSERT_OK(runs);
   std::vector<std::string> got;
-  while (*runs->Step()) got.push_back(fmt::format("{} {}-{}", runs->Int(0), runs->Int(1), runs->Int(2)));
+  while (*runs->Step()) {
+    got.push_back(fmt::format("{} {}-{}", runs->Int(0), runs->Int(1), runs->Int(2)));
+  }
   EXPECT_EQ(got, (std::vector<std::string>{"4 1-3", "4 5-5", "5 2-2", "5 5-5"}));
   auto ids = [&](XapiStatementQuery q) {
     q.ascending = true;
