@@ -770,7 +770,9 @@ TEST(CheckpointTest, TheCheckpointerCopiesTheWalBack) {
 // starts the WAL over. Without that a busy writer always began mid-copy, the WAL never
 // restarted and its file grew by every commit (here to 416 MiB, checked; holding the writers
 // off from the checkpointer thread instead starved on the writer's mutex: 244 MiB); with it
-// the file stays near twice the threshold.
+// the file stays near twice the threshold (128 MiB) -- 212 MiB once when `make test` ran it
+// beside other tests on both cores, the checkpointer thread short of CPU; hence a limit
+// between that and the unrestarted WAL's growth.
 TEST(CheckpointTest, ABusyWritersWalStartsOver) {
   TempDir dir;
   const std::string path = dir.File("r.db");
@@ -782,7 +784,7 @@ TEST(CheckpointTest, ABusyWritersWalStartsOver) {
     PW_ASSERT_OK(store->Transaction(
         [&] { return db.Exec(std::string("DELETE FROM blobs; ") + kInsertOneMib); }));
   }
-  EXPECT_LT(std::filesystem::file_size(path + "-wal"), 200u << 20);
+  EXPECT_LT(std::filesystem::file_size(path + "-wal"), 320u << 20);
 }
 
 // Every way out of a write transaction gives the writer turn back: a connection with a 1 s busy
