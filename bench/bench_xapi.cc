@@ -220,7 +220,8 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
     const server::StatementWriterTotals w1 = server::StatementWriterTotalsOf(*stores[0]);
     run.writer = {.commits = w1.commits - w0.commits,
                   .requests = w1.requests - w0.requests,
-                  .writing_seconds = w1.writing_seconds - w0.writing_seconds};
+                  .writing_seconds = w1.writing_seconds - w0.writing_seconds,
+                  .own_chunk_seconds = w1.own_chunk_seconds - w0.own_chunk_seconds};
     run.evidence = evidence;
     run.unmapped = unmapped;
     return run;
@@ -328,10 +329,11 @@ void BenchIngest(const Args& args, const std::filesystem::path& dir) {
   for (const Run* r : {&one, &two}) {
     if (r->writer.commits == 0) continue;
     std::printf("  %s: %ld commits for %ld requests, writing %.0f %% of the run, %.1f us a "
-                "statement\n",
+                "statement (%.1f of them preparing or awaiting its own chunks)\n",
                 r == &one ? "one sender, the writer" : "senders at once, the writer",
                 static_cast<long>(r->writer.commits), static_cast<long>(r->writer.requests),
-                100 * r->writer.writing_seconds / r->wall, 1e6 * r->writer.writing_seconds / total);
+                100 * r->writer.writing_seconds / r->wall, 1e6 * r->writer.writing_seconds / total,
+                1e6 * r->writer.own_chunk_seconds / total);
   }
   if (!args.pg.empty()) {
     // The same batches, one sender, into PostgreSQL (the server on the same machine); the

@@ -397,7 +397,8 @@ class WriteGroup {
   StatementWriterTotals Totals() const {
     return {.commits = commits_.load(),
             .requests = requests_.load(),
-            .writing_seconds = static_cast<double>(writing_ns_.load()) / 1e9};
+            .writing_seconds = static_cast<double>(writing_ns_.load()) / 1e9,
+            .own_chunk_seconds = static_cast<double>(chunk_ns_.load()) / 1e9};
   }
 
   // True when no request is writing: the caller writes now (Lead), streaming its own chunks.
@@ -473,13 +474,21 @@ class WriteGroup {
             }
             PendingWrite& w = *writes[i];
             const bool stream = first_pass && w.stream;
+            // The leader's own chunks, timed: preparing them or waiting for a helper's.
+            const PreparedChunks timed = [&]() -> Result<std::span<xapi::PreparedStatement>> {
+              const auto t = Clock_::now();
+              auto c = w.stream();
+              chunk_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now() - t)
+                               .count();
+              return c;
+            };
             bool handed = false;
             const PreparedChunks all = [&]() -> Result<std::span<xapi::PreparedStatement>> {
               if (handed) return std::span<xapi::PreparedStatement>();
               handed = true;
               return w.all;
             };
-            Result<StoredBatch> r = StorePrepared(store, stream ? w.stream : all, w.is_batch, {},
+            Result<StoredBatch> r = StorePrepared(store, stream ? timed : all, w.is_batch, {},
                                                   {}, *w.mapping, &last_objects);
             if (!r.ok()) {
               failed = i;
@@ -532,7 +541,7 @@ class WriteGroup {
   bool busy_ = false;  // a request is writing (its thread leads)
   std::deque<PendingWrite*> queue_;
   // Totals(): commits, the requests they stored, time inside the group transactions.
-  std::atomic<std::int64_t> commits_{0}, requests_{0}, writing_ns_{0};
+  std::atomic<std::int64_t> commits_{0}, requests_{0}, writing_ns_{0}, chunk_ns_{0};
 };
 
 }  // namespace

@@ -76,6 +76,7 @@ struct StatementWriterTotals {
   std::int64_t commits = 0;
   std::int64_t requests = 0;
   double writing_seconds = 0;
+  double own_chunk_seconds = 0;  // of writing_seconds: a streaming leader's own chunks
 };
 StatementWriterTotals StatementWriterTotalsOf(Store& store);
 
