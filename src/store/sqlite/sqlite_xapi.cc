@@ -128,6 +128,10 @@ class SqliteXapi final : public XapiStore {
     }
     PW_ASSIGN_OR_RETURN(std::int64_t last, LastSeq());
     if (last < std::max(kTrainAfter, next_training_)) return std::shared_ptr<const XapiPacker>();
+    // One connection of the process trains a file's dictionary; the others store text until
+    // they find it stored (four senders at once all trained, each for itself, before).
+    sqlite::TrainingClaim claim(WriteGroup());
+    if (!claim.ok()) return std::shared_ptr<const XapiPacker>();
     // Train on the newest statements stored as text.
     std::vector<std::string> samples;
     {

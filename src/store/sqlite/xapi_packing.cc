@@ -1,8 +1,11 @@
 #include "store/sqlite/xapi_packing.h"
 
+#define ZDICT_STATIC_LINKING_ONLY  // ZDICT_trainFromBuffer_fastCover, exported by libzstd
 #include <zdict.h>
 #include <zstd.h>
 
+#include <mutex>
+#include <set>
 #include <vector>
 
 namespace pw::sqlite {
@@ -20,6 +23,14 @@ struct CCtxHolder {
   ~CCtxHolder() { ZSTD_freeCCtx(ctx); }
 };
 
+// The dictionary trainer's settings (zstd's fastCover): segments of 1,000 bytes, 8-byte d-mers,
+// a 2^16 frequency table. ZDICT_trainFromBuffer tries four segment sizes on a 2^20 table: the
+// same ratio on the bench's statements (862 bytes to 91 either way) for 87 ms of one core instead
+// of 6 ms, and a server trains once a database, in the middle of its first requests.
+constexpr unsigned kSegment = 1000;
+constexpr unsigned kDmer = 8;
+constexpr unsigned kFrequencyLog = 16;
+
 }  // namespace
 
 Result<XapiDictionary> TrainXapiDictionary(std::span<const std::string> samples,
@@ -32,8 +43,15 @@ Result<XapiDictionary> TrainXapiDictionary(std::span<const std::string> samples,
     sizes.push_back(s.size());
   }
   std::string dict(capacity, '\0');
-  const std::size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), all.data(), sizes.data(),
-                                              static_cast<unsigned>(sizes.size()));
+  ZDICT_fastCover_params_t params{};
+  params.k = kSegment;
+  params.d = kDmer;
+  params.f = kFrequencyLog;
+  params.nbThreads = 1;
+  params.zParams.compressionLevel = kLevel;
+  const std::size_t n = ZDICT_trainFromBuffer_fastCover(
+      dict.data(), dict.size(), all.data(), sizes.data(), static_cast<unsigned>(sizes.size()),
+      params);
   if (ZDICT_isError(n)) {
     return FailedPreconditionError("xAPI dictionary: zstd could not train on {} statements: {}",
                                    samples.size(), ZDICT_getErrorName(n));
@@ -44,6 +62,32 @@ Result<XapiDictionary> TrainXapiDictionary(std::span<const std::string> samples,
   out.bytes = std::move(dict);
   if (out.id == 0) return FailedPreconditionError("xAPI dictionary: zstd gave no dictionary id");
   return out;
+}
+
+namespace {
+
+std::mutex& ClaimsMu() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::set<std::string>& Claimed() {
+  static auto* files = new std::set<std::string>();  // never freed
+  return *files;
+}
+
+}  // namespace
+
+TrainingClaim::TrainingClaim(std::string file) : file_(std::move(file)) {
+  if (file_.empty()) return;
+  std::lock_guard lock(ClaimsMu());
+  ok_ = Claimed().insert(file_).second;
+}
+
+TrainingClaim::~TrainingClaim() {
+  if (file_.empty() || !ok_) return;
+  std::lock_guard lock(ClaimsMu());
+  Claimed().erase(file_);
 }
 
 Result<std::shared_ptr<const ZstdPacker>> ZstdPacker::Create(const XapiDictionary& dictionary) {

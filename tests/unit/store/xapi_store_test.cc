@@ -19,6 +19,7 @@
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/xapi_packing.h"
 #include "store/xapi_store.h"
 
 namespace pw::testing {
@@ -694,6 +695,33 @@ TEST_F(XapiStoreTest, TrainsADictionaryThenStoresPackedRowsThatReadBackExactly) 
   PW_ASSERT_OK(again);
   ASSERT_NE(*again, nullptr);
   EXPECT_EQ((*again)->Pack(packed[0].json), packed[0].packed_json);
+}
+
+// One connection at a time trains a file's dictionary: while another holds the claim, Packer
+// trains nothing and stores text; once it is free, Packer trains.
+TEST_F(XapiStoreTest, OneConnectionAtATimeTrainsAFilesDictionary) {
+  std::vector<XapiStatementRow> rows = AppStatements(0, 1000);
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+  auto dictionaries = [&] {
+    auto st = store_->db().Prepare("SELECT count(*) FROM xapi_dictionaries");
+    EXPECT_TRUE(st.ok() && *st->Step());
+    return st->Int(0);
+  };
+  ASSERT_FALSE(lrs_->WriteGroup().empty());
+  {
+    sqlite::TrainingClaim other(lrs_->WriteGroup());
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(sqlite::TrainingClaim(lrs_->WriteGroup()).ok());
+    auto packer = lrs_->Packer();
+    PW_ASSERT_OK(packer);
+    EXPECT_EQ(*packer, nullptr);
+    EXPECT_EQ(dictionaries(), 0);
+  }
+  auto packer = lrs_->Packer();
+  PW_ASSERT_OK(packer);
+  EXPECT_NE(*packer, nullptr);
+  EXPECT_EQ(dictionaries(), 1);
+  EXPECT_TRUE(sqlite::TrainingClaim(lrs_->WriteGroup()).ok());  // given back
 }
 
 // A dictionary trained inside a transaction that then rolls back is gone from the file; the
