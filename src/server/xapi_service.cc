@@ -73,7 +73,9 @@ Result<std::string> Base64UrlDecode(std::string_view in, std::string_view what) 
 class Helpers {
  public:
   struct Job {
-    std::function<void()> run;
+    // Prepares the job's work, chunk by chunk; returns false when it stopped early because
+    // another job is in a hurry (Yield), true when nothing is left.
+    std::function<bool()> run;
     std::mutex mu;
     std::condition_variable done_cv;
     enum class State { kQueued, kRunning, kDone } state = State::kQueued;
@@ -96,15 +98,23 @@ class Helpers {
     wake_.notify_one();
   }
 
-  // Moves `job`, when still queued, to the front: the writer waits for it.
+  // Moves `job`, when still queued, to the front, and has the running jobs stop at their next
+  // chunk (Yield): a writer waits for it. Without this, a helper that had begun preparing a
+  // waiting request went through all of it (~10 ms for 1,000 statements) while the writer
+  // prepared its own chunks itself, on the core the helpers leave it.
   void Hurry(const std::shared_ptr<Job>& job) {
     std::lock_guard lock(mu_);
     auto it = std::find(queue_.begin(), queue_.end(), job);
-    if (it == queue_.end() || it == queue_.begin()) return;
+    if (it == queue_.end()) return;
     std::shared_ptr<Job> j = std::move(*it);
     queue_.erase(it);
     queue_.push_front(std::move(j));
+    hurried_ = true;
   }
+
+  // For a running job between two chunks: true when it should stop and go back in the queue
+  // (a job was hurried to its front).
+  bool Yield() const { return hurried_.load(std::memory_order_relaxed); }
 
   // Returns once `job` has run, or will never run (it had not started: it is dropped). The
   // caller's data that `run` uses may go after this.
@@ -130,24 +140,32 @@ class Helpers {
         wake_.wait(lock, [&] { return !queue_.empty(); });
         job = std::move(queue_.front());
         queue_.pop_front();
+        hurried_ = false;  // a hurried job is at the front: this one
       }
       {
         std::lock_guard lock(job->mu);
         if (job->state != Job::State::kQueued) continue;  // its caller did the work itself
         job->state = Job::State::kRunning;
       }
-      job->run();
+      const bool finished = job->run();
       {
         std::lock_guard lock(job->mu);
-        job->state = Job::State::kDone;
+        job->state = finished ? Job::State::kDone : Job::State::kQueued;
       }
-      job->done_cv.notify_all();
+      if (finished) {
+        job->done_cv.notify_all();
+      } else {
+        // Back in the queue right behind the hurried job, to go on where it stopped.
+        std::lock_guard lock(mu_);
+        queue_.insert(queue_.empty() ? queue_.begin() : queue_.begin() + 1, std::move(job));
+      }
     }
   }
 
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> queue_;
+  std::atomic<bool> hurried_{false};  // the queue's front was hurried and has not started
   const unsigned threads_;  // detached: they wait for jobs for the life of the process
 };
 
@@ -733,8 +751,10 @@ Result<std::optional<StoredBatch>> StoreStatementsText(Store& store, std::string
   if (n >= kHelperFrom && Helpers::Get().enabled()) {
     job = std::make_shared<Helpers::Job>();
     job->run = [&] {
-      while (prepare_one()) {
+      while (!Helpers::Get().Yield()) {
+        if (!prepare_one()) return true;
       }
+      return false;
     };
     Helpers::Get().Submit(job);
   }
