@@ -219,7 +219,7 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
     // Each statement of a chunk's evidence, in order: mapped[first[i], first[i + 1]).
     std::vector<EvidenceEvent> mapped;
     std::vector<std::size_t> first;
-    std::vector<XapiStatementRow> rows;
+    std::vector<XapiStatementRow*> rows;  // the chunk's, where they are
     std::size_t offset = 0;  // request index of the chunk's first statement
     // Each statement's evidence_first is written with its row: the id its first event will get
     // if every statement is new (the events are appended in order after the last chunk). A row
@@ -248,7 +248,7 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
       first.push_back(mapped.size());
       rows.clear();
       for (std::size_t i = 0; i < chunk.size(); ++i) {
-        XapiStatementRow& r = chunk[i].row;
+        const XapiStatementRow& r = chunk[i].row;
         if (!r.voids.empty()) {
           PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> t, lrs->GetStatement(r.voids));
           if (t) {
@@ -261,14 +261,14 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
             }
           }
         }
-        rows.push_back(std::move(r));
+        rows.push_back(&chunk[i].row);
       }
       // Rows whose id is stored already are left out (seq 0): the same statement sent again
       // is nothing to do, different content under a stored id fails the whole request.
-      PW_RETURN_IF_ERROR(lrs->InsertStatements(rows));
+      PW_RETURN_IF_ERROR(lrs->InsertStatementRows(rows));
       for (std::size_t i = 0; i < rows.size(); ++i) {
         xapi::PreparedStatement& p = chunk[i];
-        XapiStatementRow& r = rows[i];
+        XapiStatementRow& r = p.row;
         if (r.seq == 0) {
           PW_ASSIGN_OR_RETURN(std::optional<XapiStatementRow> existing, lrs->GetStatement(r.id));
           if (!existing) return InternalError("statement {} was neither stored nor found", r.id);
@@ -294,9 +294,6 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
         for (std::size_t e = first[i]; e < first[i + 1]; ++e) events.push_back(std::move(mapped[e]));
         ++out.stored;
       }
-      // The rows back where they came from: a group whose transaction failed for another
-      // request stores this one again from the same rows (WriteGroup::Lead).
-      for (std::size_t i = 0; i < chunk.size(); ++i) chunk[i].row = std::move(rows[i]);
       offset += chunk.size();
     }
     LastObjects own_last_objects;

@@ -133,7 +133,15 @@ class XapiStore {
   // Inserts the rows (seq filled in) and their related-agent/activity index rows, except those
   // whose id is already stored: they are left out and keep seq 0 (the caller decides whether
   // that is the same statement sent again or a conflict, and rolls back for a conflict).
-  virtual Status InsertStatements(std::span<XapiStatementRow> rows) = 0;
+  Status InsertStatements(std::span<XapiStatementRow> rows) {
+    std::vector<XapiStatementRow*> each;
+    each.reserve(rows.size());
+    for (XapiStatementRow& r : rows) each.push_back(&r);
+    return InsertStatementRows(each);
+  }
+  // The same for rows that are not side by side (the writer's chunks: each row stays in its
+  // prepared statement instead of being moved out and back).
+  virtual Status InsertStatementRows(std::span<XapiStatementRow* const> rows) = 0;
   // The stored statement with this id (voided flag included), or nullopt.
   virtual Result<std::optional<XapiStatementRow>> GetStatement(std::string_view id) = 0;
   // Marks the statement voided (no error when absent or already voided).

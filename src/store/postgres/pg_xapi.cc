@@ -85,7 +85,7 @@ class PgXapi final : public XapiStore {
 
   // One round trip for the seqs, one for the rows, one for their related rows, however many
   // statements.
-  Status InsertStatements(std::span<XapiStatementRow> rows) override {
+  Status InsertStatementRows(std::span<XapiStatementRow* const> rows) override {
     if (rows.empty()) return OkStatus();
     return store_.Transaction([&]() -> Status {
       PW_RETURN_IF_ERROR(db_.Exec("SELECT pg_advisory_xact_lock($1)", kStatementLock).status());
@@ -94,7 +94,7 @@ class PgXapi final : public XapiStore {
       pg::Array seq, id, stored, actor, object_agent, verb, activity, registration, object_ref,
           evidence_count, unmapped_reason, json, evidence_first;
       for (std::size_t i = 0; i < rows.size(); ++i) {
-        const XapiStatementRow& r = rows[i];
+        const XapiStatementRow& r = *rows[i];
         seq.Add(seqs[i]);
         id.Add(r.id);
         stored.Add(r.stored.millis);
@@ -129,7 +129,7 @@ class PgXapi final : public XapiStore {
         related_seq.Add(s);
       };
       for (std::size_t i = 0; i < rows.size(); ++i) {
-        XapiStatementRow& r = rows[i];
+        XapiStatementRow& r = *rows[i];
         if (!stored_seqs.contains(seqs[i])) {
           r.seq = 0;  // the id is stored already
           continue;

@@ -178,7 +178,7 @@ class SqliteXapi final : public XapiStore {
     return file == nullptr ? std::string() : std::string(file);
   }
 
-  Status InsertStatements(std::span<XapiStatementRow> rows) override {
+  Status InsertStatementRows(std::span<XapiStatementRow* const> rows) override {
     return store_.Transaction([&]() -> Status {
       PW_ASSIGN_OR_RETURN(
           Stmt ins,
@@ -194,7 +194,8 @@ class SqliteXapi final : public XapiStore {
         return OkStatus();
       };
       std::int64_t last = 0;
-      for (XapiStatementRow& r : rows) {
+      for (XapiStatementRow* row : rows) {
+        XapiStatementRow& r = *row;
         PW_ASSIGN_OR_RETURN(std::int64_t actor, Key('A', r.actor_key, true));
         PW_ASSIGN_OR_RETURN(std::int64_t object_agent, Key('A', r.object_agent_key, true));
         PW_ASSIGN_OR_RETURN(std::int64_t verb, Key('V', r.verb_id, true));
