@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -178,14 +179,15 @@ class SqliteXapi final : public XapiStore {
     return file == nullptr ? std::string() : std::string(file);
   }
 
+  // Statement rows go in kRowsAStatement at a time, one multi-row INSERT OR IGNORE each:
+  // SQLite opens and closes the table's and its eight indexes' cursors once for the lot instead
+  // of once a row (a stand-alone copy of the table: 5.8 us a row one at a time, 3.4 us 64 at a
+  // time). OR IGNORE, not an upsert: an upsert may abort midway, and a multi-row statement that
+  // may abort keeps a statement journal, a copy of every page it first touches (11 us a row).
+  static constexpr std::size_t kRowsAStatement = 64;
+
   Status InsertStatementRows(std::span<XapiStatementRow* const> rows) override {
     return store_.Transaction([&]() -> Status {
-      PW_ASSIGN_OR_RETURN(
-          Stmt ins,
-          db_.Prepare("INSERT INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
-                      "activity, registration, object_ref, evidence_count, unmapped_reason, "
-                      "json, evidence_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT(id) DO NOTHING"));
       // The related (key, seq) pairs, written after the statements as runs (InsertRelated).
       std::vector<std::pair<std::int64_t, std::int64_t>> related_rows;  // (key, seq)
       auto related = [&](char kind, const std::string& value, std::int64_t seq) -> Status {
@@ -194,51 +196,77 @@ class SqliteXapi final : public XapiStore {
         return OkStatus();
       };
       std::int64_t last = 0;
-      for (XapiStatementRow* row : rows) {
-        XapiStatementRow& r = *row;
-        PW_ASSIGN_OR_RETURN(std::int64_t actor, Key('A', r.actor_key, true));
-        PW_ASSIGN_OR_RETURN(std::int64_t object_agent, Key('A', r.object_agent_key, true));
-        PW_ASSIGN_OR_RETURN(std::int64_t verb, Key('V', r.verb_id, true));
-        PW_ASSIGN_OR_RETURN(std::int64_t activity, Key('O', r.object_activity, true));
-        PW_ASSIGN_OR_RETURN(std::int64_t registration, Key('R', r.registration, true));
-        ins.Reset();
-        // The tail's keys are negated: no index entry until IndexTail (migration 12).
-        BindUuid(ins, 1, r.id);
-        ins.BindOne(2, r.stored.millis);
-        ins.BindOne(3, Ref{-actor});
-        ins.BindOne(4, Ref{object_agent});
-        ins.BindOne(5, verb);
-        ins.BindOne(6, Ref{-activity});
-        ins.BindOne(7, Ref{-registration});
-        if (r.object_ref.empty()) {
-          ins.BindOne(8, sqlite::Null{});
-        } else {
-          BindUuid(ins, 8, r.object_ref);
+      struct Keys {
+        std::int64_t actor, object_agent, verb, activity, registration;
+      };
+      std::vector<Keys> keys;
+      for (std::size_t from = 0; from < rows.size(); from += kRowsAStatement) {
+        const std::span<XapiStatementRow* const> part =
+            rows.subspan(from, std::min(kRowsAStatement, rows.size() - from));
+        keys.clear();
+        for (const XapiStatementRow* r : part) {
+          Keys& k = keys.emplace_back();
+          PW_ASSIGN_OR_RETURN(k.actor, Key('A', r->actor_key, true));
+          PW_ASSIGN_OR_RETURN(k.object_agent, Key('A', r->object_agent_key, true));
+          PW_ASSIGN_OR_RETURN(k.verb, Key('V', r->verb_id, true));
+          PW_ASSIGN_OR_RETURN(k.activity, Key('O', r->object_activity, true));
+          PW_ASSIGN_OR_RETURN(k.registration, Key('R', r->registration, true));
         }
-        ins.BindOne(9, r.evidence_count);
-        ins.BindOne(10, OptText{r.unmapped_reason});
-        if (r.packed_json.empty()) {
-          ins.BindOne(11, r.json);
-        } else {
-          sqlite3_bind_blob(ins.handle(), 11, r.packed_json.data(),
-                            static_cast<int>(r.packed_json.size()), SQLITE_STATIC);
+        PW_ASSIGN_OR_RETURN(Stmt ins, db_.Prepare(InsertRowsSql(part.size())));
+        for (std::size_t i = 0; i < part.size(); ++i) {
+          const XapiStatementRow& r = *part[i];
+          const Keys& k = keys[i];
+          const int at = static_cast<int>(i) * 12;
+          // The tail's keys are negated: no index entry until IndexTail (migration 12).
+          BindUuid(ins, at + 1, r.id);
+          ins.BindOne(at + 2, r.stored.millis);
+          ins.BindOne(at + 3, Ref{-k.actor});
+          ins.BindOne(at + 4, Ref{k.object_agent});
+          ins.BindOne(at + 5, k.verb);
+          ins.BindOne(at + 6, Ref{-k.activity});
+          ins.BindOne(at + 7, Ref{-k.registration});
+          if (r.object_ref.empty()) {
+            ins.BindOne(at + 8, sqlite::Null{});
+          } else {
+            BindUuid(ins, at + 8, r.object_ref);
+          }
+          ins.BindOne(at + 9, r.evidence_count);
+          ins.BindOne(at + 10, OptText{r.unmapped_reason});
+          if (r.packed_json.empty()) {
+            ins.BindOne(at + 11, r.json);
+          } else {
+            sqlite3_bind_blob(ins.handle(), at + 11, r.packed_json.data(),
+                              static_cast<int>(r.packed_json.size()), SQLITE_STATIC);
+          }
+          ins.BindOne(at + 12, Ref{r.evidence_count > 0 ? r.evidence_first : kNoId});
         }
-        ins.BindOne(12, Ref{r.evidence_count > 0 ? r.evidence_first : kNoId});
         PW_RETURN_IF_ERROR(ins.Run());
-        if (db_.Changes() == 0) {
-          r.seq = 0;  // the id is stored already
-          continue;
+        const auto inserted = static_cast<std::int64_t>(db_.Changes());
+        const std::int64_t last_inserted = db_.LastInsertId();
+        ins = Stmt();  // back to the cache before the look-ups below
+        if (inserted == static_cast<std::int64_t>(part.size())) {
+          // All new: consecutive seqs in row order (the largest seq + 1 each).
+          for (std::size_t i = 0; i < part.size(); ++i) {
+            part[i]->seq = last_inserted - inserted + 1 + static_cast<std::int64_t>(i);
+          }
+        } else {
+          PW_RETURN_IF_ERROR(
+              FindInsertedSeqs(part, inserted == 0 ? kNoId : last_inserted - inserted));
         }
-        r.seq = last = db_.LastInsertId();
-        // The actor, object agent and object activity are the row's own columns; queries
-        // look there first (QueryStatements).
-        for (const std::string& a : r.related_agents) {
-          if (a == r.actor_key || a == r.object_agent_key) continue;
-          PW_RETURN_IF_ERROR(related('A', a, r.seq));
-        }
-        for (const std::string& a : r.related_activities) {
-          if (a == r.object_activity) continue;
-          PW_RETURN_IF_ERROR(related('O', a, r.seq));
+        for (XapiStatementRow* row : part) {
+          XapiStatementRow& r = *row;
+          if (r.seq == 0) continue;  // the id is stored already
+          last = r.seq;
+          // The actor, object agent and object activity are the row's own columns; queries
+          // look there first (QueryStatements).
+          for (const std::string& a : r.related_agents) {
+            if (a == r.actor_key || a == r.object_agent_key) continue;
+            PW_RETURN_IF_ERROR(related('A', a, r.seq));
+          }
+          for (const std::string& a : r.related_activities) {
+            if (a == r.object_activity) continue;
+            PW_RETURN_IF_ERROR(related('O', a, r.seq));
+          }
         }
       }
       PW_RETURN_IF_ERROR(InsertRelated(related_rows));
@@ -247,6 +275,37 @@ class SqliteXapi final : public XapiStore {
       if (last - through < kIndexTailRows) return OkStatus();
       return IndexTail(through, last);
     });
+  }
+
+  // "INSERT OR IGNORE INTO xapi_statements(...) VALUES (...), ..." for `n` rows.
+  static std::string InsertRowsSql(std::size_t n) {
+    std::string sql =
+        "INSERT OR IGNORE INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
+        "activity, registration, object_ref, evidence_count, unmapped_reason, json, "
+        "evidence_first) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?)";
+    }
+    return sql;
+  }
+
+  // After a multi-row INSERT OR IGNORE that left some of `part` out (their ids were stored
+  // already, or came twice): each row's seq, 0 for one left out. The rows it inserted are the
+  // ones stored after `before` (kNoId: none was); a repeated id counts for its first row.
+  Status FindInsertedSeqs(std::span<XapiStatementRow* const> part, std::int64_t before) {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT seq FROM xapi_statements WHERE id = ?"));
+    std::unordered_set<std::int64_t> taken;
+    for (XapiStatementRow* r : part) {
+      r->seq = 0;
+      if (before == kNoId) continue;
+      st.Reset();
+      BindUuid(st, 1, r->id);
+      PW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return InternalError("xAPI statement {} was neither stored nor found", r->id);
+      const std::int64_t seq = st.Int(0);
+      if (seq > before && taken.insert(seq).second) r->seq = seq;
+    }
+    return OkStatus();
   }
 
   // Writes (key, seq) pairs into xapi_related as runs: each key's consecutive statements

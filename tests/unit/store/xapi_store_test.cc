@@ -191,6 +191,43 @@ TEST_F(XapiStoreTest, RelatedRowsOnlyForWhatTheColumnsDoNotHold) {
   EXPECT_TRUE(page->rows.empty());
 }
 
+// Rows go in 64 at a time (one multi-row INSERT OR IGNORE): across those statements' edges, with
+// stored ids and an id sent twice among new ones, each new row gets the next seq in row order,
+// the others seq 0, and every new row is found by its id.
+TEST_F(XapiStoreTest, RowsInGroupsOf64KeepTheirOrderAndLeaveStoredIdsOut) {
+  std::vector<XapiStatementRow> first;
+  for (int i = 0; i < 70; i += 3) first.push_back(Row(StatementId(i), "mbox:mailto:a@x", "http://v/a", "http://a/1"));
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(first); }));
+  const std::int64_t before = first.back().seq;
+  ASSERT_EQ(before, static_cast<std::int64_t>(first.size()));
+  std::vector<XapiStatementRow> rows;
+  for (int i = 0; i < 150; ++i) rows.push_back(Row(StatementId(i), "mbox:mailto:b@x", "http://v/a", "http://a/2"));
+  // Again: one sent in an earlier statement of 64, one in the same.
+  rows.push_back(Row(StatementId(100), "mbox:mailto:b@x", "http://v/a", "http://a/2"));
+  rows.push_back(Row(StatementId(140), "mbox:mailto:b@x", "http://v/a", "http://a/2"));
+  rows.push_back(Row(StatementId(200), "mbox:mailto:b@x", "http://v/a", "http://a/2"));
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(rows); }));
+  std::int64_t next = before + 1;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const bool stored_before = i < 70 && i % 3 == 0;
+    const bool repeated = i == 150 || i == 151;
+    if (stored_before || repeated) {
+      EXPECT_EQ(rows[i].seq, 0) << i;
+      continue;
+    }
+    EXPECT_EQ(rows[i].seq, next++) << i;
+    auto got = lrs_->GetStatement(rows[i].id);
+    PW_ASSERT_OK(got);
+    ASSERT_TRUE(got->has_value()) << i;
+    EXPECT_EQ((*got)->seq, rows[i].seq) << i;
+  }
+  // All new: consecutive seqs from the next one.
+  std::vector<XapiStatementRow> fresh;
+  for (int i = 300; i < 430; ++i) fresh.push_back(Row(StatementId(i), "mbox:mailto:c@x", "http://v/a", "http://a/3"));
+  PW_ASSERT_OK(store_->Transaction([&] { return lrs_->InsertStatements(fresh); }));
+  for (std::size_t i = 0; i < fresh.size(); ++i) EXPECT_EQ(fresh[i].seq, next + static_cast<std::int64_t>(i)) << i;
+}
+
 // Related agents and activities are stored as runs of consecutive statements (migration 16):
 // one row a key for each stretch of statements that all relate to it, split where one does not,
 // and every statement of a run found again one by one, in both orders and across pages.
