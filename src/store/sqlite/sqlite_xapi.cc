@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -250,8 +251,9 @@ class SqliteXapi final : public XapiStore {
             part[i]->seq = last_inserted - inserted + 1 + static_cast<std::int64_t>(i);
           }
         } else {
-          PW_RETURN_IF_ERROR(
-              FindInsertedSeqs(part, inserted == 0 ? kNoId : last_inserted - inserted));
+          PW_RETURN_IF_ERROR(FindInsertedSeqs(
+              part, inserted == 0 ? std::nullopt
+                                  : std::optional<std::int64_t>(last_inserted - inserted)));
         }
         for (XapiStatementRow* row : part) {
           XapiStatementRow& r = *row;
@@ -291,19 +293,20 @@ class SqliteXapi final : public XapiStore {
 
   // After a multi-row INSERT OR IGNORE that left some of `part` out (their ids were stored
   // already, or came twice): each row's seq, 0 for one left out. The rows it inserted are the
-  // ones stored after `before` (kNoId: none was); a repeated id counts for its first row.
-  Status FindInsertedSeqs(std::span<XapiStatementRow* const> part, std::int64_t before) {
+  // ones stored after `before` (nullopt: none was); a repeated id counts for its first row.
+  Status FindInsertedSeqs(std::span<XapiStatementRow* const> part,
+                          std::optional<std::int64_t> before) {
     PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT seq FROM xapi_statements WHERE id = ?"));
     std::unordered_set<std::int64_t> taken;
     for (XapiStatementRow* r : part) {
       r->seq = 0;
-      if (before == kNoId) continue;
+      if (!before) continue;
       st.Reset();
       BindUuid(st, 1, r->id);
       PW_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) return InternalError("xAPI statement {} was neither stored nor found", r->id);
       const std::int64_t seq = st.Int(0);
-      if (seq > before && taken.insert(seq).second) r->seq = seq;
+      if (seq > *before && taken.insert(seq).second) r->seq = seq;
     }
     return OkStatus();
   }
