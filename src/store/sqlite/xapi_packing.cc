@@ -31,6 +31,17 @@ constexpr unsigned kSegment = 1000;
 constexpr unsigned kDmer = 8;
 constexpr unsigned kFrequencyLog = 16;
 
+// The files a TrainingClaim holds, and their lock.
+std::mutex& ClaimsMu() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::set<std::string>& Claimed() {
+  static auto* files = new std::set<std::string>();  // never freed
+  return *files;
+}
+
 }  // namespace
 
 Result<XapiDictionary> TrainXapiDictionary(std::span<const std::string> samples,
@@ -63,20 +74,6 @@ Result<XapiDictionary> TrainXapiDictionary(std::span<const std::string> samples,
   if (out.id == 0) return FailedPreconditionError("xAPI dictionary: zstd gave no dictionary id");
   return out;
 }
-
-namespace {
-
-std::mutex& ClaimsMu() {
-  static std::mutex mu;
-  return mu;
-}
-
-std::set<std::string>& Claimed() {
-  static auto* files = new std::set<std::string>();  // never freed
-  return *files;
-}
-
-}  // namespace
 
 TrainingClaim::TrainingClaim(std::string file) : file_(std::move(file)) {
   if (file_.empty()) return;
