@@ -1,8 +1,10 @@
 // SqliteStore: evidence (the big table, with its bulk path) and the non-achievement records
 // (attendance, behavior, social-emotional scores).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 
 #include "store/sqlite/sqlite_store.h"
@@ -84,6 +86,30 @@ Result<std::string> SqliteStore::SourceSystemName(std::int64_t id) {
 
 // ---- evidence
 
+namespace {
+
+constexpr std::size_t kEvidenceRowsAStatement = 64;
+
+// "INSERT OR IGNORE INTO evidence(...) VALUES (...), ..." for `n` rows (1 to
+// kEvidenceRowsAStatement), built once each.
+const std::string& EvidenceInsertSql(std::size_t n) {
+  static const std::array<std::string, kEvidenceRowsAStatement + 1> kSql = [] {
+    std::array<std::string, kEvidenceRowsAStatement + 1> sql;
+    for (std::size_t k = 1; k <= kEvidenceRowsAStatement; ++k) {
+      sql[k] = "INSERT OR IGNORE INTO evidence(student_id, activity_id, competency_id, time_ms, "
+               "kind, score, rubric_level, rubric_max, source_system_id, source_record, "
+               "duration_ms) VALUES ";
+      for (std::size_t i = 0; i < k; ++i) {
+        sql[k] += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+      }
+    }
+    return sql;
+  }();
+  return kSql[n];
+}
+
+}  // namespace
+
 Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
   if (events.empty()) return OkStatus();
   return Transaction([&]() -> Status {
@@ -92,64 +118,78 @@ Status SqliteStore::AppendEvidence(std::span<EvidenceEvent> events) {
         events, [&](Id id) { return StudentProblem(id); },
         [&](const char* table, Id id) { return Exists(table, id); }));
 
-    // 2. One prepared INSERT, reused for every row of the batch.
-    PW_ASSIGN_OR_RETURN(Stmt insert,
-                        db_->Prepare("INSERT INTO evidence(student_id, activity_id, "
-                                     "competency_id, time_ms, kind, score, rubric_level, "
-                                     "rubric_max, source_system_id, source_record, duration_ms) "
-                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    sqlite3_stmt* st = insert.handle();
+    // 2. Rows kEvidenceRowsAStatement to an INSERT: SQLite opens the table's and its index's
+    // cursors once for the lot (evidence has no foreign key to check row by row: migration 17).
+    // OR IGNORE: a statement that cannot abort keeps no statement journal (a copy of every
+    // index page it first touches). Nothing is ignored in fact -- the id is assigned and every
+    // NOT NULL column is bound from a value -- and a count short of the rows fails the call.
     const std::string* last_system = nullptr;
     std::int64_t system_id = 0;
-    for (size_t i = 0; i < events.size(); ++i) {
-      EvidenceEvent& e = events[i];
-      if (last_system == nullptr || *last_system != e.source_system) {
-        if (e.source_system.empty()) {
-          system_id = 0;
-        } else {
-          PW_ASSIGN_OR_RETURN(system_id, SourceSystemId(e.source_system));
+    for (std::size_t from = 0; from < events.size(); from += kEvidenceRowsAStatement) {
+      const std::size_t n = std::min(kEvidenceRowsAStatement, events.size() - from);
+      PW_ASSIGN_OR_RETURN(Stmt insert, db_->Prepare(EvidenceInsertSql(n)));
+      sqlite3_stmt* st = insert.handle();
+      for (std::size_t i = 0; i < n; ++i) {
+        const EvidenceEvent& e = events[from + i];
+        if (last_system == nullptr || *last_system != e.source_system) {
+          if (e.source_system.empty()) {
+            system_id = 0;
+          } else {
+            PW_ASSIGN_OR_RETURN(system_id, SourceSystemId(e.source_system));
+          }
+          last_system = &e.source_system;
         }
-        last_system = &e.source_system;
-      }
-      sqlite3_bind_int64(st, 1, e.student_id);
-      if (e.activity_id != kNoId) {
-        sqlite3_bind_int64(st, 2, e.activity_id);
-      } else {
-        sqlite3_bind_null(st, 2);
-      }
-      if (e.competency_id != kNoId) {
-        sqlite3_bind_int64(st, 3, e.competency_id);
-      } else {
-        sqlite3_bind_null(st, 3);
-      }
-      sqlite3_bind_int64(st, 4, e.time.millis);
-      sqlite3_bind_int(st, 5, KindCode(e.kind));
-      sqlite3_bind_double(st, 6, e.score);
-      sqlite3_bind_int(st, 7, e.rubric_level);
-      sqlite3_bind_int(st, 8, e.rubric_max);
-      if (system_id != 0) {
-        sqlite3_bind_int64(st, 9, system_id);
-      } else {
-        sqlite3_bind_null(st, 9);
-      }
-      if (!e.source_record.empty()) {
-        // STATIC: the event outlives the step below.
-        sqlite3_bind_text(st, 10, e.source_record.data(), static_cast<int>(e.source_record.size()),
-                          SQLITE_STATIC);
-      } else {
-        sqlite3_bind_null(st, 10);
-      }
-      if (e.duration_ms) {
-        sqlite3_bind_int64(st, 11, *e.duration_ms);
-      } else {
-        sqlite3_bind_null(st, 11);
+        const int at = static_cast<int>(i) * 11;
+        sqlite3_bind_int64(st, at + 1, e.student_id);
+        if (e.activity_id != kNoId) {
+          sqlite3_bind_int64(st, at + 2, e.activity_id);
+        } else {
+          sqlite3_bind_null(st, at + 2);
+        }
+        if (e.competency_id != kNoId) {
+          sqlite3_bind_int64(st, at + 3, e.competency_id);
+        } else {
+          sqlite3_bind_null(st, at + 3);
+        }
+        sqlite3_bind_int64(st, at + 4, e.time.millis);
+        sqlite3_bind_int(st, at + 5, KindCode(e.kind));
+        sqlite3_bind_double(st, at + 6, e.score);
+        sqlite3_bind_int(st, at + 7, e.rubric_level);
+        sqlite3_bind_int(st, at + 8, e.rubric_max);
+        if (system_id != 0) {
+          sqlite3_bind_int64(st, at + 9, system_id);
+        } else {
+          sqlite3_bind_null(st, at + 9);
+        }
+        if (!e.source_record.empty()) {
+          // STATIC: the event outlives the step below.
+          sqlite3_bind_text(st, at + 10, e.source_record.data(),
+                            static_cast<int>(e.source_record.size()), SQLITE_STATIC);
+        } else {
+          sqlite3_bind_null(st, at + 10);
+        }
+        if (e.duration_ms) {
+          sqlite3_bind_int64(st, at + 11, *e.duration_ms);
+        } else {
+          sqlite3_bind_null(st, at + 11);
+        }
       }
       const int rc = sqlite3_step(st);
       sqlite3_reset(st);
+      sqlite3_clear_bindings(st);  // no pointer into `events` stays behind
       if (rc != SQLITE_DONE) {
-        return sqlite::SqliteStatus(db_->handle(), rc, fmt::format("evidence {}", i));
+        return sqlite::SqliteStatus(db_->handle(), rc,
+                                    fmt::format("evidence {}..{}", from, from + n - 1));
       }
-      e.id = sqlite3_last_insert_rowid(db_->handle());
+      if (db_->Changes() != static_cast<int>(n)) {
+        return InternalError("evidence {}..{}: {} of {} rows stored", from, from + n - 1,
+                             db_->Changes(), n);
+      }
+      // One statement's rows take consecutive ids, the largest last.
+      const std::int64_t last = sqlite3_last_insert_rowid(db_->handle());
+      for (std::size_t i = 0; i < n; ++i) {
+        events[from + i].id = last - static_cast<std::int64_t>(n - 1 - i);
+      }
     }
     return OkStatus();
   });

@@ -136,6 +136,18 @@ TEST_P(AccountsTest, DeleteStudentDataRemovesEveryLinkedRowInOneTransaction) {
                                    Event(s, competencies_[1], 2, false),
                                    Event(other, competencies_[0], 3, true)};
   PW_ASSERT_OK(store_->AppendEvidence(ev));
+  // Mastery and evidence have no foreign key to people in SQLite (migration 17): erasure
+  // itself must take them.
+  std::vector<MasteryRecord> mastery;
+  for (Id p : {s, other}) {
+    MasteryRecord m;
+    m.student_id = p;
+    m.competency_id = competencies_[0];
+    m.p = 0.5;
+    m.state = "learning";
+    mastery.push_back(m);
+  }
+  PW_ASSERT_OK(store_->PutMastery(mastery));
   AttendanceRecord a;
   a.student_id = s;
   a.date = Date{20000};
@@ -165,6 +177,8 @@ TEST_P(AccountsTest, DeleteStudentDataRemovesEveryLinkedRowInOneTransaction) {
   EXPECT_EQ(counts->accounts, 1);
   EXPECT_EQ(store_->GetPerson(s).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(*store_->CountEvidence({}), 1);
+  EXPECT_TRUE(store_->ListMastery(s)->empty());
+  EXPECT_EQ(store_->ListMastery(other)->size(), 1u);
   EXPECT_FALSE(accounts().FindSession("hash")->has_value());
   EXPECT_TRUE(store_->GetPerson(g.id).ok()) << "the guardian stays";
   EXPECT_EQ(accounts().ListAudit({.student_id = s}, kNoId, 10)->size(), 1u) << "audit stays";

@@ -460,9 +460,9 @@ TEST_P(EvidenceTest, SelScores) {
   EXPECT_EQ(store_->PutSel(bad), InvalidArgumentError("sel 0: score 6 is outside the scale 1..5"));
 }
 
-// SQLite migration 15 rebuilds evidence with the student its only foreign key: every row and
-// its index stay, and a student's evidence still cannot outlive the student.
-TEST(EvidenceMigrationTest, Version15KeepsTheRowsAndOnlyTheStudentReference) {
+// SQLite migrations 15 and 17 rebuild evidence (15: the student its only foreign key; 17: none,
+// and mastery without its two): every row and the index stay.
+TEST(EvidenceMigrationTest, Versions15And17KeepTheRowsAndDropTheReferences) {
   TempDir dir;
   PW_ASSERT_OK(CreateSqliteAtVersion(
       dir.File("e.db"), 14,
@@ -470,34 +470,47 @@ TEST(EvidenceMigrationTest, Version15KeepsTheRowsAndOnlyTheStudentReference) {
       "(1, 'A', 'B', 'student', 'a@x', '6');"
       "INSERT INTO frameworks(id, title, subject, attribution) VALUES (1, 'F', 'math', 's');"
       "INSERT INTO competencies(id, framework_id, code, statement, grade) VALUES "
-      "(3, 1, 'C', 'x', '6');"
+      "(3, 1, 'C', 'x', '6'), (4, 1, 'D', 'y', '6');"
       "INSERT INTO source_systems(id, name) VALUES (5, 'xapi:app');"
       "INSERT INTO evidence(id, student_id, activity_id, competency_id, time_ms, kind, score, "
       "rubric_level, rubric_max, source_system_id, source_record, duration_ms) VALUES "
       "(7, 1, NULL, 3, 1000, 0, 1.0, 0, 0, 5, 'stmt-1', 4000),"
-      "(9, 1, NULL, NULL, 500, 2, 0.25, 0, 0, NULL, NULL, NULL);"));
+      "(9, 1, NULL, NULL, 500, 2, 0.25, 0, 0, NULL, NULL, NULL);"
+      "INSERT INTO mastery(student_id, competency_id, p, attempts, independent, correct, "
+      "last_evidence_ms, last_activity_id, state, mastered_ms, override_state, "
+      "override_reason, override_by, override_ms) VALUES "
+      "(1, 4, 0.5, 2, 1, 1, 900, NULL, 'developing', NULL, 'mastered', 'shown', 'ms.k', 950),"
+      "(1, 3, 0.9, 3, 3, 3, 1000, 2, 'mastered', 1000, NULL, NULL, NULL, NULL);"));
   auto store = SqliteStore::Open(dir.File("e.db"));
   PW_ASSERT_OK(store);
   PW_ASSERT_OK((*store)->Migrate());
   sqlite::SqliteDb& db = (*store)->db();
-  auto rows = db.Prepare(
-      "SELECT group_concat(id || ':' || student_id || ':' || coalesce(competency_id, '-') || ':' "
-      "|| time_ms || ':' || score || ':' || coalesce(source_system_id, '-') || ':' || "
-      "coalesce(source_record, '-') || ':' || coalesce(duration_ms, '-'), ' ') FROM "
-      "(SELECT * FROM evidence ORDER BY id)");
-  PW_ASSERT_OK(rows);
-  ASSERT_TRUE(*rows->Step());
-  EXPECT_EQ(rows->Text(0), "7:1:3:1000:1.0:5:stmt-1:4000 9:1:-:500:0.25:-:-:-");
-  auto refs = db.Prepare("SELECT group_concat(\"table\") FROM pragma_foreign_key_list('evidence')");
-  PW_ASSERT_OK(refs);
-  ASSERT_TRUE(*refs->Step());
-  EXPECT_EQ(refs->Text(0), "people");
-  auto index = db.Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'evidence_by_student_time'");
-  PW_ASSERT_OK(index);
-  ASSERT_TRUE(*index->Step());
-  EXPECT_EQ(index->Int(0), 1);
-  // The student reference still holds.
-  EXPECT_FALSE(db.Exec("DELETE FROM people WHERE id = 1").ok());
+  auto text = [&](const std::string& sql) {
+    auto st = db.Prepare(sql);
+    EXPECT_TRUE(st.ok()) << sql;
+    if (!st.ok() || !*st->Step()) return std::string("(no row)");
+    return st->Text(0);
+  };
+  EXPECT_EQ(text("SELECT group_concat(id || ':' || student_id || ':' || "
+                 "coalesce(competency_id, '-') || ':' || time_ms || ':' || score || ':' || "
+                 "coalesce(source_system_id, '-') || ':' || coalesce(source_record, '-') || ':' "
+                 "|| coalesce(duration_ms, '-'), ' ') FROM (SELECT * FROM evidence ORDER BY id)"),
+            "7:1:3:1000:1.0:5:stmt-1:4000 9:1:-:500:0.25:-:-:-");
+  EXPECT_EQ(text("SELECT group_concat(student_id || ':' || competency_id || ':' || p || ':' || "
+                 "attempts || independent || correct || ':' || last_evidence_ms || ':' || "
+                 "coalesce(last_activity_id, '-') || ':' || state || ':' || "
+                 "coalesce(mastered_ms, '-') || ':' || coalesce(override_state, '-') || ':' || "
+                 "coalesce(override_reason, '-') || ':' || coalesce(override_by, '-') || ':' || "
+                 "coalesce(override_ms, '-'), ' ') FROM (SELECT * FROM mastery)"),
+            "1:3:0.9:333:1000:2:mastered:1000:-:-:-:- "
+            "1:4:0.5:211:900:-:developing:-:mastered:shown:ms.k:950");
+  EXPECT_EQ(text("SELECT count(*) FROM pragma_foreign_key_list('evidence')"), "0");
+  EXPECT_EQ(text("SELECT count(*) FROM pragma_foreign_key_list('mastery')"), "0");
+  EXPECT_EQ(text("SELECT count(*) FROM sqlite_master WHERE name = 'evidence_by_student_time'"),
+            "1");
+  EXPECT_EQ(text("SELECT count(*) FROM pragma_table_info('mastery') WHERE pk > 0"), "2");
+  EXPECT_EQ(text("SELECT count(*) FROM pragma_index_list('mastery')"), "1")
+      << "WITHOUT ROWID: the primary key is the table";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EvidenceTest,
