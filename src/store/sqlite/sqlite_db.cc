@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -261,11 +262,11 @@ std::string Stmt::Text(int col) const {
 
 // ---- UUIDs as bytes
 
-std::string UuidBytes(std::string_view text) {
+bool UuidBytes(std::string_view text, std::array<char, 16>& out) {
   static constexpr std::size_t kDashes[] = {8, 13, 18, 23};
-  if (text.size() != 36) return {};
+  if (text.size() != 36) return false;
   for (std::size_t d : kDashes) {
-    if (text[d] != '-') return {};
+    if (text[d] != '-') return false;
   }
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -273,21 +274,26 @@ std::string UuidBytes(std::string_view text) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  std::string out;
-  out.reserve(16);
+  std::size_t at = 0;
   int high = -1;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) continue;
     const int n = nibble(text[i]);
-    if (n < 0) return {};
+    if (n < 0) return false;
     if (high < 0) {
       high = n;
     } else {
-      out.push_back(static_cast<char>((high << 4) | n));
+      out[at++] = static_cast<char>((high << 4) | n);
       high = -1;
     }
   }
-  return out;
+  return true;
+}
+
+std::string UuidBytes(std::string_view text) {
+  std::array<char, 16> bytes;
+  if (!UuidBytes(text, bytes)) return {};
+  return std::string(bytes.data(), bytes.size());
 }
 
 std::string UuidText(std::string_view bytes) {

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,6 +47,8 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view what);
 // in the unique index). UuidBytes: the bytes of a UUID in 8-4-4-4-12 hex form (either case), or
 // "" for anything else. UuidText: the lowercase 8-4-4-4-12 form of 16 bytes.
 std::string UuidBytes(std::string_view text);
+// The same into `out` (no allocation); false for anything else.
+bool UuidBytes(std::string_view text, std::array<char, 16>& out);
 std::string UuidText(std::string_view bytes);
 // Registers pw_uuid_bytes(text) on a connection (migrations use it): the UuidBytes BLOB of a
 // UUID; any other value is returned unchanged. Every SqliteDb has it.
