@@ -187,9 +187,21 @@ json Substance(json s) {
 using PreparedChunks = std::function<Result<std::span<xapi::PreparedStatement>>()>;
 
 // The last object merged into each activity's definition (XapiStore::GetActivityLastObjects),
-// as one transaction has read or written them: the requests of a group look each activity up
-// once.
-using LastObjects = std::unordered_map<std::string, std::string>;
+// as a transaction sees them: what it has read or written itself (`own`: the requests of a
+// group look each activity up once) over what the group's earlier transactions left while the
+// definitions' generation stood (`committed`, may be null; WriteGroup).
+struct LastObjects {
+  std::unordered_map<std::string, std::string> own;
+  const std::unordered_map<std::string, std::string>* committed = nullptr;
+
+  // The activity's last object, or null when neither knows it.
+  const std::string* Find(const std::string& activity) const {
+    if (auto it = own.find(activity); it != own.end()) return &it->second;
+    if (committed == nullptr) return nullptr;
+    auto it = committed->find(activity);
+    return it == committed->end() ? nullptr : &it->second;
+  }
+};
 
 // Stores prepared (and, where the store packs, packed) statements, voids, keeps attachments,
 // records evidence: all or nothing.
@@ -301,15 +313,15 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
     std::vector<std::string> defined;
     defined.reserve(definitions.size());
     for (const auto& [activity, objects] : definitions) {
-      if (!last_known.contains(activity)) defined.push_back(activity);
+      if (last_known.Find(activity) == nullptr) defined.push_back(activity);
     }
     PW_ASSIGN_OR_RETURN(auto merged_before, lrs->GetActivityLastObjects(defined));
-    for (auto& [activity, object] : merged_before) last_known[activity] = std::move(object);
+    for (auto& [activity, object] : merged_before) last_known.own[activity] = std::move(object);
     for (const auto& [activity, objects] : definitions) {
-      auto before = last_known.find(activity);
-      if (before != last_known.end() &&
+      const std::string* before = last_known.Find(activity);
+      if (before != nullptr &&
           std::all_of(objects.begin(), objects.end(),
-                      [&](const std::string* o) { return *o == before->second; })) {
+                      [&](const std::string* o) { return *o == *before; })) {
         continue;  // merged before: merging it again changes nothing
       }
       PW_ASSIGN_OR_RETURN(std::optional<std::string> known, lrs->GetActivityDefinition(activity));
@@ -321,7 +333,7 @@ Result<StoredBatch> StorePrepared(Store& store, const PreparedChunks& next, bool
         merged = xapi::MergeActivity(merged, json::parse(*o, nullptr, false));
       }
       PW_RETURN_IF_ERROR(lrs->PutActivityDefinition(activity, merged.dump(), *objects.back()));
-      last_known[activity] = *objects.back();
+      last_known.own[activity] = *objects.back();
     }
     for (const auto& [sha, body] : payloads) {
       auto type = content_types.find(sha);
@@ -475,9 +487,17 @@ class WriteGroup {
         std::size_t failed = writes.size();
         Status failure;
         std::optional<Clock_::time_point> began;  // inside the transaction (the lock is ours)
+        // This pass's reads and writes (a failed pass is rolled back) over what the group's
+        // earlier commits left, while the definitions' generation stands.
+        LastObjects last_objects{.own = {}, .committed = &committed_objects_};
+        std::optional<XapiStore::MappingGeneration> generation;  // after this pass's writes
         const Status s = store.Transaction([&]() -> Status {
           began = Clock_::now();
-          LastObjects last_objects;  // this pass's (a failed pass is rolled back)
+          PW_ASSIGN_OR_RETURN(generation, store.xapi()->GetDefinitionsGeneration());
+          if (!generation || generation != objects_generation_) {
+            committed_objects_.clear();
+            objects_generation_.reset();
+          }
           for (std::size_t i = 0;; ++i) {
             if (i == writes.size()) {
               std::lock_guard lock(mu_);
@@ -512,6 +532,8 @@ class WriteGroup {
             }
             outs.push_back(std::move(r).value());
           }
+          // Each definition written above moved the generation on.
+          PW_ASSIGN_OR_RETURN(generation, store.xapi()->GetDefinitionsGeneration());
           return OkStatus();
         });
         first_pass = false;
@@ -521,6 +543,7 @@ class WriteGroup {
                              .count();
         }
         if (s.ok()) {
+          KeepLastObjects(std::move(last_objects.own), generation);
           ++commits_;
           requests_ += static_cast<std::int64_t>(outs.size());
           for (StoredBatch& out : outs) {
@@ -551,12 +574,33 @@ class WriteGroup {
  private:
   // Requests one transaction stores at most (a bound on the commit's size and wait).
   static constexpr std::size_t kMaxRequests = 8;
+  // Activities whose last objects the group keeps between its transactions at most.
+  static constexpr std::size_t kMaxKeptObjects = 20'000;
+
+  // After a commit: its last objects are the committed ones while `generation` (read inside the
+  // transaction, after its writes) stands; without one nothing is kept.
+  void KeepLastObjects(std::unordered_map<std::string, std::string> own,
+                       const std::optional<XapiStore::MappingGeneration>& generation) {
+    if (!generation) {
+      committed_objects_.clear();
+      objects_generation_.reset();
+      return;
+    }
+    if (committed_objects_.size() + own.size() > kMaxKeptObjects) committed_objects_.clear();
+    for (auto& [activity, object] : own) committed_objects_[activity] = std::move(object);
+    objects_generation_ = generation;
+  }
 
   std::mutex mu_;
   bool busy_ = false;  // a request is writing (its thread leads)
   std::deque<PendingWrite*> queue_;
   // Totals(): commits, the requests they stored, time inside the group transactions.
   std::atomic<std::int64_t> commits_{0}, requests_{0}, writing_ns_{0}, chunk_ns_{0};
+  // The last object merged into each activity as of the group's last commit, and the
+  // definitions' generation they hold for. Only the leading request's thread touches them (the
+  // hand-over under mu_ orders one leader after the next).
+  std::unordered_map<std::string, std::string> committed_objects_;
+  std::optional<XapiStore::MappingGeneration> objects_generation_;
 };
 
 }  // namespace

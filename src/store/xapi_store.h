@@ -193,6 +193,12 @@ class XapiStore {
   virtual Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
       std::span<const std::string> activity_ids) = 0;
   virtual Result<std::optional<std::string>> GetActivityDefinition(std::string_view activity_id) = 0;
+  // Which database this is and the generation of its activity definitions, which changes with
+  // every PutActivityDefinition from any connection: while it stands, last objects read or
+  // written earlier still hold. nullopt (the default): not kept, nothing may be cached.
+  virtual Result<std::optional<MappingGeneration>> GetDefinitionsGeneration() {
+    return std::optional<MappingGeneration>();
+  }
 
   // ---- documents
   virtual Result<std::optional<XapiDocument>> GetDocument(const XapiDocKey& key) = 0;

@@ -2,6 +2,7 @@
 // connection and transactions. Tables: migrations 3, 7, 8 and 9 in migrations.cc; packed
 // statement JSON: xapi_packing.h.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -603,11 +604,23 @@ class SqliteXapi final : public XapiStore {
 
   Status PutActivityDefinition(std::string_view activity_id, std::string_view json,
                                std::string_view last_object) override {
-    return db_.Run(
-        "INSERT INTO xapi_activities(id, definition, last_object) VALUES (?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, "
-        "last_object = excluded.last_object",
-        activity_id, json, last_object);
+    return store_.Transaction([&]() -> Status {
+      PW_RETURN_IF_ERROR(db_.Run(
+          "INSERT INTO xapi_activities(id, definition, last_object) VALUES (?, ?, ?) "
+          "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, "
+          "last_object = excluded.last_object",
+          activity_id, json, last_object));
+      // In the same transaction: whoever kept last objects sees them change (migration 18).
+      return db_.Run("UPDATE xapi_mapping_generation SET definitions = definitions + 1");
+    });
+  }
+
+  Result<std::optional<MappingGeneration>> GetDefinitionsGeneration() override {
+    PW_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT database_id, definitions FROM "
+                                             "xapi_mapping_generation"));
+    PW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return InternalError("sqlite:{}: xapi_mapping_generation has no row", db_.path());
+    return std::optional<MappingGeneration>(MappingGeneration{st.Int(0), st.Int(1)});
   }
 
   Result<std::unordered_map<std::string, std::string>> GetActivityLastObjects(
@@ -771,11 +784,12 @@ class SqliteXapi final : public XapiStore {
   // A statement id (or StatementRef target) as stored: its 16 bytes (anything that is not a
   // UUID as text, which then matches nothing stored by this version).
   static void BindUuid(Stmt& st, int i, std::string_view id) {
-    const std::string bytes = sqlite::UuidBytes(id);
-    if (bytes.empty()) {
+    std::array<char, 16> bytes;
+    if (!sqlite::UuidBytes(id, bytes)) {
       st.BindOne(i, id);
     } else {
-      st.BindOne(i, sqlite::Bytes{bytes});
+      sqlite3_bind_blob(st.handle(), i, bytes.data(), static_cast<int>(bytes.size()),
+                        SQLITE_TRANSIENT);
     }
   }
 

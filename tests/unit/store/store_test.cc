@@ -106,7 +106,7 @@ TEST(MigrateTest, FreshDatabaseIsVersionZeroThenNewest) {
   PW_ASSERT_OK((*store)->Migrate());
   const int newest = sqlite::SchemaMigrations().back().version;
   EXPECT_EQ(*(*store)->SchemaVersion(), newest);
-  EXPECT_EQ(newest, 17);
+  EXPECT_EQ(newest, 18);
   // Idempotent, also from a second connection.
   PW_ASSERT_OK((*store)->Migrate());
   auto again = OpenStore("sqlite:" + dir.File("m.db"));
