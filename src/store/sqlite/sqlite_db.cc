@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include <sys/mman.h>
+
 #include "core/quiet_thread.h"
 
 namespace pw::sqlite {
@@ -337,6 +339,34 @@ Status RegisterUuidFunction(sqlite3* db) {
 // connection's thread shares. Nothing in Pathwise reads the statistics (sqlite3_memory_used,
 // soft heap limits).
 const int kSqliteMemstatusOff = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
+// One pool of page buffers for every connection of the process, also set before SQLite
+// initializes. Without it each connection's page cache mallocs its own 16 KiB buffers and frees
+// them whenever another connection's commit makes it drop its cache (WAL) -- with the server's
+// writers taking turns on one file, every transaction refilled a cache from fresh buffers. From
+// the pool a dropped page's buffer goes to whichever connection needs one next. bench_xapi, 4
+// senders, six runs each side by side: the writer 17.4-21.6 -> 15.1-17.1 us a statement,
+// 43.1-52.6 k -> 53.4-57.7 k statements/s. Address space only (MAP_NORESERVE): memory is taken
+// as slots are first used and then kept for the process's life; pages of larger sizes, and
+// any beyond the pool, are malloc'ed as before.
+namespace {
+
+int ConfigurePageCachePool() {
+  constexpr std::size_t kSlots = 16'384;  // 16 KiB pages: 256 MiB at most
+  int header = 0;
+  if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK) return -1;
+  const std::size_t slot = (16'384 + static_cast<std::size_t>(header) + 7) / 8 * 8;
+  void* pool = mmap(nullptr, slot * kSlots, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (pool == MAP_FAILED) return -1;
+  const int rc = sqlite3_config(SQLITE_CONFIG_PAGECACHE, pool, static_cast<int>(slot),
+                                static_cast<int>(kSlots));
+  if (rc != SQLITE_OK) munmap(pool, slot * kSlots);
+  return rc;
+}
+const int kSqlitePageCachePool = ConfigurePageCachePool();
+
+}  // namespace
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms,
                                                  int cache_mib) {
