@@ -1,7 +1,6 @@
 // SqliteStore: evidence (the big table, with its bulk path) and the non-achievement records
 // (attendance, behavior, social-emotional scores).
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -91,21 +90,13 @@ namespace {
 constexpr std::size_t kEvidenceRowsAStatement = 64;
 
 // "INSERT OR IGNORE INTO evidence(...) VALUES (...), ..." for `n` rows (1 to
-// kEvidenceRowsAStatement), built once each.
+// kEvidenceRowsAStatement).
 const std::string& EvidenceInsertSql(std::size_t n) {
-  static const std::array<std::string, kEvidenceRowsAStatement + 1> kSql = [] {
-    std::array<std::string, kEvidenceRowsAStatement + 1> sql;
-    for (std::size_t k = 1; k <= kEvidenceRowsAStatement; ++k) {
-      sql[k] = "INSERT OR IGNORE INTO evidence(student_id, activity_id, competency_id, time_ms, "
-               "kind, score, rubric_level, rubric_max, source_system_id, source_record, "
-               "duration_ms) VALUES ";
-      for (std::size_t i = 0; i < k; ++i) {
-        sql[k] += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
-      }
-    }
-    return sql;
-  }();
-  return kSql[n];
+  static const sqlite::MultiRowInsert kSql(
+      "INSERT OR IGNORE INTO evidence(student_id, activity_id, competency_id, time_ms, kind, "
+      "score, rubric_level, rubric_max, source_system_id, source_record, duration_ms)",
+      11, kEvidenceRowsAStatement);
+  return kSql.For(n);
 }
 
 }  // namespace

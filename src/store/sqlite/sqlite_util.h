@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,28 @@ namespace pw::sqlite {
 using store_util::CheckPage;
 using store_util::kMaxPageLimit;
 using store_util::Who;
+
+// The text of one multi-row INSERT for each row count from 1 to `max_rows`: `head` (the
+// "INSERT ... INTO table(columns)" part) then VALUES with `columns` parameters a row. Built
+// once, read-only after, so one instance may serve every connection (a function-local static).
+class MultiRowInsert {
+ public:
+  MultiRowInsert(std::string_view head, std::size_t columns, std::size_t max_rows)
+      : sql_(max_rows + 1) {
+    std::string row = "(";
+    for (std::size_t c = 0; c < columns; ++c) row += c == 0 ? "?" : ",?";
+    row += ")";
+    for (std::size_t n = 1; n <= max_rows; ++n) {
+      sql_[n] = sql_[n - 1].empty() ? std::string(head) + " VALUES " + row
+                                    : sql_[n - 1] + "," + row;
+    }
+  }
+  // For `rows` rows, 1 to max_rows.
+  const std::string& For(std::size_t rows) const { return sql_.at(rows); }
+
+ private:
+  std::vector<std::string> sql_;  // by row count; [0] unused
+};
 
 // Reads every remaining row of `st` with `read` (a Result<T>(const Stmt&)).
 template <typename T, typename ReadFn>

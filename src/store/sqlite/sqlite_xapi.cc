@@ -281,19 +281,14 @@ class SqliteXapi final : public XapiStore {
   }
 
   // "INSERT OR IGNORE INTO xapi_statements(...) VALUES (...), ..." for `n` rows (1 to
-  // kRowsAStatement), built once a connection for each n.
-  const std::string& InsertRowsSql(std::size_t n) {
-    if (insert_rows_sql_.empty()) insert_rows_sql_.resize(kRowsAStatement + 1);
-    std::string& sql = insert_rows_sql_[n];
-    if (sql.empty()) {
-      sql = "INSERT OR IGNORE INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
-            "activity, registration, object_ref, evidence_count, unmapped_reason, json, "
-            "evidence_first) VALUES ";
-      for (std::size_t i = 0; i < n; ++i) {
-        sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?)";
-      }
-    }
-    return sql;
+  // kRowsAStatement).
+  static const std::string& InsertRowsSql(std::size_t n) {
+    static const sqlite::MultiRowInsert kSql(
+        "INSERT OR IGNORE INTO xapi_statements(id, stored_ms, actor, object_agent, verb, "
+        "activity, registration, object_ref, evidence_count, unmapped_reason, json, "
+        "evidence_first)",
+        12, kRowsAStatement);
+    return kSql.For(n);
   }
 
   // After a multi-row INSERT OR IGNORE that left some of `part` out (their ids were stored
@@ -807,7 +802,6 @@ class SqliteXapi final : public XapiStore {
   std::string scratch_;
   std::shared_ptr<const sqlite::ZstdPacker> packer_;  // null until a dictionary exists
   std::int64_t next_training_ = 0;  // after a failed training: not before this seq
-  std::vector<std::string> insert_rows_sql_;  // InsertRowsSql's, by number of rows
   sqlite::ZstdUnpacker unpacker_;
 };
 

@@ -98,6 +98,17 @@ class XapiServerTest : public ::testing::TestWithParam<testing::Backend> {
                 {"result", {{"success", success}}}};
   }
 
+  // A batch (JSON text) of 300 statements whose activity object's definition is named `name`.
+  static std::string NamedDefinitionBatch(const std::string& name) {
+    json batch = json::array();
+    for (int i = 0; i < 300; ++i) {
+      json s = Statement();
+      s["object"]["definition"] = {{"name", {{"en-US", name}}}};
+      batch.push_back(s);
+    }
+    return batch.dump();
+  }
+
   static std::string Q(const std::string& text) { return httplib::detail::encode_query_param(text); }
 
   XapiStore& Lrs() { return *store_->xapi(); }

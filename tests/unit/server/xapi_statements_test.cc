@@ -556,19 +556,10 @@ TEST_P(XapiServerTest, RequestsWaitingForTheWriterShareItsCommitAndFailAlone) {
 // left it (checked to fail when a request's write is not what the next one compares with).
 TEST_P(XapiServerTest, AGroupMergesActivityDefinitionsInRequestOrder) {
   if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
-  auto body = [&](const std::string& name) {
-    json batch = json::array();
-    for (int i = 0; i < 300; ++i) {
-      json s = Statement();
-      s["object"]["definition"] = {{"name", {{"en-US", name}}}};
-      batch.push_back(s);
-    }
-    return batch.dump();
-  };
   HeldWriter writer(url_, ClientAuthority(key_), TestMapping());
   const std::vector<std::string> names = {"Fractions", "Fractions II", "Fractions"};
   for (std::size_t r = 0; r < names.size(); ++r) {
-    writer.Send(body(names[r]));
+    writer.Send(NamedDefinitionBatch(names[r]));
     // In order: the first waits for the lock to write, the others queue behind it.
     if (r > 0) {
       ASSERT_EQ(writer.AwaitWaiting(r), r);
@@ -594,13 +585,7 @@ TEST_P(XapiServerTest, AGroupRereadsADefinitionAnotherWriterChanged) {
   if (OnPostgres()) GTEST_SKIP() << "group commit is SQLite's (XapiStore::WriteGroup)";
   auto c = Client();
   auto post = [&](const std::string& name) {
-    json batch = json::array();
-    for (int i = 0; i < 300; ++i) {
-      json s = Statement();
-      s["object"]["definition"] = {{"name", {{"en-US", name}}}};
-      batch.push_back(s);
-    }
-    auto r = c.Post("/xapi/statements", batch.dump(), "application/json");
+    auto r = c.Post("/xapi/statements", NamedDefinitionBatch(name), "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
   };
